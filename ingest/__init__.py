@@ -1,0 +1,1 @@
+"""Turn UN resolution files into citable paragraphs and store them."""

@@ -1,0 +1,131 @@
+"""Helpers shared by the format parsers: safe reading, symbols, verbs, whitespace."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from ingest.errors import ParseError
+
+# A resolution is at most a few hundred kilobytes; anything far larger is not one,
+# and refusing it before reading keeps memory and time bounded.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ParseError(f"cannot read file: {exc.strerror or exc}") from exc
+    if size == 0:
+        raise ParseError("empty file")
+    if size > limit:
+        raise ParseError(
+            f"file too large ({size / 1e6:.1f} MB; limit {limit / 1e6:.0f} MB): not a resolution"
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ParseError(f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for data that is not text in any encoding a resolution would use."""
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return control > max(8, len(sample) // 50)
+
+
+def decode_text(data: bytes) -> str:
+    """Decode text, trying UTF-8 (with BOM), then UTF-16 by BOM, then cp1252, then latin-1."""
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    if looks_binary(data):
+        raise ParseError("binary data, not text")
+    for enc in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if enc != "utf-8-sig":
+            # cp1252/latin-1 accept almost anything; make sure it still reads as text.
+            letters = sum(ch.isalpha() or ch.isspace() for ch in text[:4000])
+            if letters < 0.6 * min(len(text), 4000):
+                raise ParseError("binary data, not text")
+        return text
+    raise ParseError("undecodable text")
+
+
+def clean_ws(text: str) -> str:
+    """Collapse runs of whitespace (including non-breaking and zero-width) to single spaces."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\u00ad", "").replace("\u200b", "").replace("\ufeff", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# Opening phrases of preambular and operative paragraphs. The adverbs that UN
+# drafting chains onto a verb ("also", "further", "strongly") are matched
+# generically after the head word.
+_ADVERBS = (
+    r"(?:also|further|again|once again|strongly|urgently|firmly|deeply|greatly|"
+    r"fully|particularly|especially|equally|most|further strongly|also strongly|"
+    r"in this regard|in that regard|moreover|furthermore|with appreciation|"
+    r"with concern|with grave concern|with deep concern|with satisfaction|"
+    r"with interest|with approval|with regret|with great concern|with serious concern|"
+    r"with gratitude|with deep appreciation)"
+)
+_VERB_SPLIT = re.compile(
+    r"^((?:(?:[A-Z][a-z]+ly|Also|Further|Again|Once again|Most|Equally|Still)\s+(?:[a-z]+ly\s+|also\s+|further\s+)*)?"
+    r"(?:[A-Za-z][a-z]+(?:ing|s|ed)|[Aa]ware|[Mm]indful|[Cc]onscious|[Cc]ognizant|[Aa]larmed|[Dd]etermined)\b"
+    r"(?:\s+(?:" + _ADVERBS + r"|upon|in mind|note of|note|account of|into account|"
+    r"the view))*)"
+)
+
+
+def opening_verb(text: str) -> str | None:
+    """The opening verb phrase of a paragraph: "Requests", "Also encourages", "Recalling further".
+
+    Returns None when the paragraph does not open with a verb-like word (a
+    header line, a list continuation).
+    """
+    text = text.lstrip(" \t*_\"“")
+    m = _VERB_SPLIT.match(text)
+    if not m:
+        return None
+    phrase = m.group(1).strip()
+    # "Taking note of" / "Calls upon" are verbs; "note"/"upon" alone must not dangle oddly.
+    words = phrase.split()
+    if len(words) > 5:
+        phrase = " ".join(words[:5])
+    return phrase
+
+
+def normalise_symbol(symbol: str) -> str:
+    """Canonical spelling of a UN document symbol: upper case, single spaces."""
+    symbol = clean_ws(symbol).replace(" /", "/").replace("/ ", "/")
+    symbol = symbol.rstrip(".,;:")
+    m = re.match(r"^S/RES/(\d+)\s*\((\d{4})\)$", symbol, re.I)
+    if m:
+        return f"S/RES/{int(m.group(1))} ({m.group(2)})"
+    return symbol.upper() if symbol[:2].upper() in ("A/", "E/", "S/") else symbol
+
+
+def symbol_from_filename(name: str) -> str | None:
+    """Derive a symbol from UN-style file names: A_RES_79_154-2424145E.xml, S_RES_0242_1967_EN.txt."""
+    stem = Path(name).name
+    m = re.match(r"^S_RES_0*(\d+)_(\d{4})", stem)
+    if m:
+        return f"S/RES/{int(m.group(1))} ({m.group(2)})"
+    m = re.match(r"^([AE])_RES_([A-Z0-9\-]+)_(\d+)(?:[-_]|\.|$)", stem)
+    if m:
+        return f"{m.group(1)}/RES/{m.group(2)}/{m.group(3)}"
+    m = re.match(r"^(\d{2,3})_(\d+)_E\b", stem)
+    if m:
+        return f"A/RES/{m.group(1)}/{m.group(2)}"
+    return None

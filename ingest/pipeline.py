@@ -1,0 +1,363 @@
+"""Files in, paragraphs stored: parse, diff against the store, embed only what changed.
+
+Idempotence rests on three things: the paragraph ID is its citation anchor, a
+content hash in its metadata says whether it must be re-embedded, and a
+registry record per file hash lets an unchanged file be skipped before it is
+even parsed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.embedding import Embedder
+from ingest.errors import ParseError, UnsupportedFormat
+from ingest.model import Paragraph, Resolution
+from ingest.parsers import SUPPORTED_SUFFIXES, parse_file
+from ingest.parsers.common import MAX_FILE_BYTES
+from ingest.store import DocRecord, ParagraphStore
+
+log = logging.getLogger(__name__)
+
+# When the same resolution arrives from several files, the most structured
+# source wins: the UN's XML carries the true structure, the Word file is the
+# official text, a PDF needs layout analysis, text converted from a PDF least.
+FORMAT_RANK = {"akn": 4, "docx": 3, "pdf": 2, "markdown": 1, "text": 1}
+
+# Paragraphs are embedded in batches that span files, so small files do not
+# leave the encoder idle between them.
+EMBED_FLUSH = 256
+PREFETCH = 4
+
+
+@dataclass
+class FileFailure:
+    path: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    files_unchanged: int = 0
+    resolutions: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    embedded: int = 0
+    failures: list[FileFailure] = field(default_factory=list)
+    skipped: list[FileFailure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "files_unchanged": self.files_unchanged,
+            "resolutions": self.resolutions,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "embedded": self.embedded,
+            "failures": [f.__dict__ for f in self.failures],
+            "skipped": [f.__dict__ for f in self.skipped],
+            "warnings": self.warnings,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files under the given paths, recursively, in a stable order; hidden entries skipped."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path)
+                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    yield child
+        else:
+            yield path
+
+
+def embedding_text(res: Resolution, para: Paragraph) -> str:
+    """What the encoder sees: a short title for context, the paragraph, then its footnotes."""
+    title = " ".join((res.title or "").split()[:14])
+    parts = [f"{title}: {para.text}" if title and para.label != "HEADER" else para.text]
+    if para.footnotes:
+        parts.append(" ".join(para.footnotes))
+    return " ".join(parts)
+
+
+def paragraph_metadata(res: Resolution, para: Paragraph, order: int, ver: str) -> dict[str, Any]:
+    return {
+        "doc_id": res.doc_id,
+        "symbol": res.symbol,
+        "label": para.label,
+        "kind": para.kind,
+        "verb": para.verb,
+        "body": res.body,
+        "year": res.year,
+        "date": res.date,
+        "session": res.session,
+        "source": res.source,
+        "format": res.format,
+        "title": (res.title or "")[:300] or None,
+        "footnotes": json.dumps(para.footnotes, ensure_ascii=False) if para.footnotes else None,
+        "hash": para.content_hash(),
+        "order": order,
+        "ver": ver,
+    }
+
+
+def document_version(res: Resolution) -> str:
+    h = hashlib.sha256()
+    for key in (res.symbol, res.title, res.body, res.date, res.source, res.format):
+        h.update((key or "").encode())
+        h.update(b"\x00")
+    for p in res.paragraphs:
+        h.update(p.label.encode())
+        h.update(p.content_hash().encode())
+    return h.hexdigest()[:16]
+
+
+@dataclass
+class _Pending:
+    res: Resolution
+    sha: str
+    ver: str
+    ids: list[str]
+    metas: list[dict[str, Any]]
+    texts: list[str]
+    embed_idx: list[int]  # which paragraphs need (re-)embedding
+    added: int
+    updated: int
+    unchanged: int
+    vanished: list[str]
+
+
+class Ingestor:
+    """Ingests files into a `ParagraphStore` with an `Embedder`; one instance per run."""
+
+    def __init__(
+        self,
+        store: ParagraphStore,
+        embedder: Embedder,
+        clock: Callable[[], float] = time.perf_counter,
+        on_file: Callable[[Path], None] | None = None,
+        max_bytes: int = MAX_FILE_BYTES,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.clock = clock
+        self.on_file = on_file
+        self.max_bytes = max_bytes
+        self._pending: list[_Pending] = []
+        # File records wait for their documents' flush, so a killed run re-parses them.
+        self._pending_files: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+        self._warned: set[str] = set()
+
+    def ingest(self, paths: Iterable[Path]) -> IngestReport:
+        report = IngestReport()
+        start = self.clock()
+        files = list(iter_files(paths))
+        changed = False
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
+            futures: dict[int, Future[tuple[str, list[Resolution] | None]]] = {}
+            for i, path in enumerate(files):
+                # Parse ahead in a worker thread while this thread embeds: the
+                # encoder releases the GIL, so parsing hides behind embedding.
+                for j in range(i, min(i + PREFETCH, len(files))):
+                    if j not in futures:
+                        futures[j] = pool.submit(self._read_and_parse, files[j])
+                report.files += 1
+                try:
+                    sha, resolutions = futures.pop(i).result()
+                except UnsupportedFormat as exc:
+                    report.skipped.append(FileFailure(str(path), str(exc)))
+                    report.files -= 1
+                except ParseError as exc:
+                    report.failures.append(FileFailure(str(path), str(exc)))
+                    log.warning("%s: %s", path, exc)
+                except Exception as exc:  # a parser bug must not sink the batch
+                    log.exception("unexpected error parsing %s", path)
+                    report.failures.append(FileFailure(str(path), f"unexpected error: {exc!r}"))
+                else:
+                    if resolutions is None:
+                        report.files_unchanged += 1
+                    else:
+                        changed |= self._plan(path, sha, resolutions, report)
+                        if sum(len(p.embed_idx) for p in self._pending) >= EMBED_FLUSH:
+                            self._flush(report)
+                if self.on_file:
+                    self.on_file(path)
+        self._flush(report)
+        if changed or report.embedded:
+            self.store.touch()
+        report.seconds = self.clock() - start
+        return report
+
+    # -- steps -------------------------------------------------------------
+    def _read_and_parse(self, path: Path) -> tuple[str, list[Resolution] | None]:
+        """Hash the file; parse it unless the store already holds exactly this file."""
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            raise UnsupportedFormat(f"skipped: unsupported file type {path.suffix or '(none)'}")
+        from ingest.parsers.common import read_bytes
+
+        data = read_bytes(path, self.max_bytes)
+        sha = hashlib.sha256(data).hexdigest()
+        record = self.store.file_record(sha)
+        if record and self._file_is_current(record):
+            return sha, None
+        del data
+        return sha, parse_file(path)
+
+    def _file_is_current(self, record: dict[str, Any]) -> bool:
+        try:
+            docs = json.loads(str(record.get("docs", "[]")))
+        except ValueError:
+            return False
+        for doc_id, ver in docs:
+            current = self.store.get_doc(doc_id)
+            if current is None:
+                return False
+            if current.ver != ver and current.metadata.get("source") == record.get("source"):
+                return False
+        return True
+
+    def _warn_once(self, key: str, message: str, report: IngestReport) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            report.warnings.append(message)
+            log.warning("%s", message)
+
+    def _plan(self, path: Path, sha: str, resolutions: list[Resolution], report: IngestReport) -> bool:
+        changed = False
+        docs_for_file: list[tuple[str, str]] = []
+        for res in resolutions:
+            res.source = path.name
+            report.resolutions += 1
+            doc_id = res.doc_id
+            existing = self.store.get_doc(doc_id)
+            ver = document_version(res)
+            if existing is not None and existing.metadata.get("source") not in (None, res.source):
+                old_fmt = str(existing.metadata.get("format", "text"))
+                if FORMAT_RANK.get(old_fmt, 0) > FORMAT_RANK.get(res.format, 0):
+                    self._warn_once(
+                        doc_id,
+                        f"{doc_id}: kept the copy from {existing.metadata.get('source')} ({old_fmt}); "
+                        f"{res.source} ({res.format}) is the same resolution and was not stored",
+                        report,
+                    )
+                    docs_for_file.append((doc_id, existing.ver))
+                    continue
+                self._warn_once(
+                    doc_id,
+                    f"{doc_id}: replaced the copy from {existing.metadata.get('source')} ({old_fmt}) "
+                    f"with {res.source} ({res.format})",
+                    report,
+                )
+            docs_for_file.append((doc_id, ver))
+            stored = self.store.paragraph_meta(doc_id)
+            ids, metas, texts, embed_idx = [], [], [], []
+            added = updated = unchanged = 0
+            for order, para in enumerate(res.paragraphs):
+                pid = f"{doc_id}#{para.label}"
+                meta = paragraph_metadata(res, para, order, ver)
+                ids.append(pid)
+                metas.append(meta)
+                texts.append(para.text)
+                old = stored.get(pid)
+                if old is None:
+                    added += 1
+                    embed_idx.append(order)
+                elif old.get("hash") != meta["hash"] or old.get("title") != meta.get("title"):
+                    updated += 1
+                    embed_idx.append(order)
+                else:
+                    unchanged += 1
+            vanished = sorted(set(stored) - set(ids))
+            if existing is not None and existing.ver == ver and not embed_idx and not vanished:
+                report.unchanged += unchanged
+                continue
+            changed = True
+            self._pending.append(
+                _Pending(res, sha, ver, ids, metas, texts, embed_idx, added, updated, unchanged, vanished)
+            )
+        if not changed:
+            self.store.put_file_record(sha, {"source": path.name, "docs": docs_for_file})
+        else:
+            self._pending_files[sha] = (path.name, docs_for_file)
+        return changed
+
+    def _flush(self, report: IngestReport) -> None:
+        if not self._pending:
+            return
+        to_embed: list[str] = []
+        for pend in self._pending:
+            for i in pend.embed_idx:
+                to_embed.append(embedding_text(pend.res, pend.res.paragraphs[i]))
+        vectors = self.embedder.embed_documents(to_embed) if to_embed else []
+        report.embedded += len(vectors)
+        cursor = 0
+        for pend in self._pending:
+            n = len(pend.embed_idx)
+            vecs = vectors[cursor : cursor + n]
+            cursor += n
+            emb_set = set(pend.embed_idx)
+            self.store.upsert(
+                [pend.ids[i] for i in pend.embed_idx],
+                vecs,
+                [pend.texts[i] for i in pend.embed_idx],
+                [pend.metas[i] for i in pend.embed_idx],
+            )
+            rest = [i for i in range(len(pend.ids)) if i not in emb_set]
+            if rest:
+                self.store.update_metadata([pend.ids[i] for i in rest], [pend.metas[i] for i in rest])
+            # The document record goes last: readers trust paragraphs of this
+            # version only from here on.
+            res = pend.res
+            self.store.put_doc(
+                DocRecord(
+                    res.doc_id,
+                    pend.ver,
+                    {
+                        "source": res.source,
+                        "format": res.format,
+                        "symbol": res.symbol,
+                        "title": (res.title or "")[:300] or None,
+                        "body": res.body,
+                        "date": res.date,
+                        "year": res.year,
+                        "paragraphs": len(res.paragraphs),
+                    },
+                )
+            )
+            self.store.delete(pend.vanished)
+            report.added += pend.added
+            report.updated += pend.updated
+            report.unchanged += pend.unchanged
+            report.deleted += len(pend.vanished)
+        self._pending.clear()
+        for sha, (name, docs) in self._pending_files.items():
+            self.store.put_file_record(sha, {"source": name, "docs": docs})
+        self._pending_files.clear()
+
+
+def ingest_paths(
+    paths: Iterable[Path], store: ParagraphStore, embedder: Embedder, **kwargs: Any
+) -> IngestReport:
+    """Convenience wrapper: ingest files or folders into a store."""
+    return Ingestor(store, embedder, **kwargs).ingest(paths)

@@ -1,0 +1,42 @@
+"""Shared fixtures: the corpus beside the checkout, an isolated environment, one model per run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("RESBOT_SHARED", REPO.parent / "shared"))
+CORPUS = SHARED / "corpus"
+GOLD = SHARED / "gold"
+SAMPLES = REPO / "samples"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def gold_dir() -> Path:
+    if not GOLD.is_dir():
+        pytest.skip(f"shared gold sets not found at {GOLD}")
+    return GOLD
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No test sees the developer's Slack tokens or resbot settings, nor writes to their data dir."""
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "RESBOT_", "OPENAI_")):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
+    monkeypatch.setenv("RESBOT_DATA_DIR", str(tmp_path / "data"))
+    yield
