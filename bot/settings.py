@@ -21,8 +21,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RESBOT_", extra="ignore", populate_by_name=True)
 
     data_dir: Path = Field(default_factory=_default_data_dir)
-    store: Path | None = Field(default=None, description="local Chroma store; default DATA_DIR/store")
-    chroma_url: str | None = Field(default=None, description="Chroma server, e.g. http://chroma:8000")
+    store: Path | None = Field(
+        default=None, description="local Chroma store; default DATA_DIR/store"
+    )
+    chroma_url: str | None = Field(
+        default=None, description="Chroma server, e.g. http://chroma:8000"
+    )
     collection: str = "resbot"
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embedding_batch_size: int = 64

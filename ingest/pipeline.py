@@ -243,7 +243,9 @@ class Ingestor:
             report.warnings.append(message)
             log.warning("%s", message)
 
-    def _plan(self, path: Path, sha: str, resolutions: list[Resolution], report: IngestReport) -> bool:
+    def _plan(
+        self, path: Path, sha: str, resolutions: list[Resolution], report: IngestReport
+    ) -> bool:
         changed = False
         docs_for_file: list[tuple[str, str]] = []
         for res in resolutions:
@@ -294,7 +296,9 @@ class Ingestor:
                 continue
             changed = True
             self._pending.append(
-                _Pending(res, sha, ver, ids, metas, texts, embed_idx, added, updated, unchanged, vanished)
+                _Pending(
+                    res, sha, ver, ids, metas, texts, embed_idx, added, updated, unchanged, vanished
+                )
             )
         if not changed:
             self.store.put_file_record(sha, {"source": path.name, "docs": docs_for_file})
@@ -325,7 +329,9 @@ class Ingestor:
             )
             rest = [i for i in range(len(pend.ids)) if i not in emb_set]
             if rest:
-                self.store.update_metadata([pend.ids[i] for i in rest], [pend.metas[i] for i in rest])
+                self.store.update_metadata(
+                    [pend.ids[i] for i in rest], [pend.metas[i] for i in rest]
+                )
             # The document record goes last: readers trust paragraphs of this
             # version only from here on.
             res = pend.res

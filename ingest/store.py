@@ -195,7 +195,9 @@ class ChromaStore:
         return DocRecord(doc_id=doc_id, ver=str(meta.pop("ver", "")), metadata=meta)
 
     def put_doc(self, record: DocRecord) -> None:
-        meta = _clean_meta({**record.metadata, "ver": record.ver, "doc_id": record.doc_id, "type": "doc"})
+        meta = _clean_meta(
+            {**record.metadata, "ver": record.ver, "doc_id": record.doc_id, "type": "doc"}
+        )
         self._reg.upsert(
             ids=[f"doc:{record.doc_id}"], embeddings=[_DUMMY], metadatas=[meta], documents=[""]
         )
@@ -231,7 +233,9 @@ class ChromaStore:
     # -- paragraphs --------------------------------------------------------
     def paragraph_meta(self, doc_id: str) -> dict[str, dict[str, Any]]:
         got = self._paras.get(where={"doc_id": doc_id}, include=["metadatas"])
-        return {i: dict(m or {}) for i, m in zip(got["ids"], got.get("metadatas") or [], strict=False)}
+        return {
+            i: dict(m or {}) for i, m in zip(got["ids"], got.get("metadatas") or [], strict=False)
+        }
 
     def upsert(
         self,

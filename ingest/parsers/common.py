@@ -94,7 +94,7 @@ def opening_verb(text: str) -> str | None:
     Returns None when the paragraph does not open with a verb-like word (a
     header line, a list continuation).
     """
-    text = text.lstrip(" \t*_\"“")
+    text = text.lstrip(' \t*_"“')
     m = _VERB_SPLIT.match(text)
     if not m:
         return None

@@ -1,0 +1,50 @@
+# Fresh machine: `make demo` (ingest the bundled sample corpus, then chat) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TORCH  ?= torch==2.13.0
+export HF_HUB_OFFLINE = 1
+export TRANSFORMERS_OFFLINE = 1
+export ANONYMIZED_TELEMETRY = False
+DEMO_STORE ?= .resbot/demo-store
+
+.PHONY: install demo test test-all lint typecheck eval bench clean
+
+install: $(STAMP)
+
+# CPU-only torch goes in first: anything that depends on torch would otherwise
+# pull a multi-GB CUDA build. The stamp makes a second `make install` instant.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q "$(TORCH)"
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/resbot --store $(DEMO_STORE) ingest samples/corpus
+	$(BIN)/resbot --store $(DEMO_STORE) chat
+
+test: install
+	$(BIN)/python -m pytest -m "not slow"
+
+test-all: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check bot ingest tests eval
+	$(BIN)/ruff format --check bot ingest tests eval
+
+typecheck: install
+	$(BIN)/mypy
+
+eval: install
+	$(BIN)/resbot --store .resbot/eval-sample ingest samples/corpus
+	$(BIN)/resbot --store .resbot/eval-sample eval eval/gold/sample.jsonl
+
+bench: install
+	$(BIN)/resbot bench
+
+clean:
+	rm -rf .resbot .pytest_cache .mypy_cache .ruff_cache

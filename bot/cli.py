@@ -1,0 +1,211 @@
+"""The `resbot` command line: a thin layer over the library (settings, wiring, output)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.settings import Settings
+from ingest.errors import ResbotError
+
+log = logging.getLogger("resbot")
+
+
+class _Group(click.Group):
+    """Turns our own errors into one clear line and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ResbotError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, Settings)
+    return obj
+
+
+@click.group(cls=_Group)
+@click.option("--store", type=click.Path(path_type=Path), help="Local store folder (RESBOT_STORE).")
+@click.option(
+    "--chroma-url", help="Use a Chroma server instead of a local store (RESBOT_CHROMA_URL)."
+)
+@click.option("--model", "embedding_model", help="Sentence-transformers model name or path.")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+@click.version_option(package_name="resbot")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    store: Path | None,
+    chroma_url: str | None,
+    embedding_model: str | None,
+    verbose: int,
+) -> None:
+    """resbot: answers about UN resolutions, with paragraph citations."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    overrides: dict[str, Any] = {}
+    if store is not None:
+        overrides["store"] = store
+    if chroma_url:
+        overrides["chroma_url"] = chroma_url
+    if embedding_model:
+        overrides["embedding_model"] = embedding_model
+    ctx.obj = Settings(**overrides)
+
+
+def _store_option(f: Any) -> Any:
+    """`--store` is accepted after the sub-command too (`resbot ask --store DIR ...`)."""
+
+    def callback(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+        if value is not None:
+            root = ctx.find_root()
+            root.obj = _settings(ctx).model_copy(update={"store": value})
+
+    return click.option(
+        "--store",
+        type=click.Path(path_type=Path),
+        expose_value=False,
+        callback=callback,
+        help="Local store folder.",
+    )(f)
+
+
+# -- ingest ------------------------------------------------------------------
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@_store_option
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
+    """Parse resolution files (or folders, recursively) and store their paragraphs."""
+    from bot.wiring import make_embedder, open_store, write_lock
+    from ingest.pipeline import Ingestor, iter_files
+
+    settings = _settings(ctx)
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        click.echo(f"error: {p}: no such file or folder", err=True)
+    paths = tuple(p for p in paths if p.exists())
+    with write_lock(settings):
+        store = open_store(settings)
+        embedder = make_embedder(settings)
+        bar = None
+        if sys.stderr.isatty() and not as_json:
+            from tqdm import tqdm
+
+            bar = tqdm(total=sum(1 for _ in iter_files(paths)), unit="file", file=sys.stderr)
+        report = Ingestor(
+            store, embedder, on_file=(lambda _p: bar.update(1)) if bar else None
+        ).ingest(paths)
+        if bar:
+            bar.close()
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        for skip in report.skipped:
+            click.echo(f"note: {skip.path}: {skip.reason}", err=True)
+        for warning in report.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        for fail in report.failures:
+            click.echo(f"error: {fail.path}: {fail.reason}", err=True)
+        click.echo(
+            f"{report.files} files ({report.files_unchanged} unchanged, {len(report.failures)} failed), "
+            f"{report.resolutions} resolutions; paragraphs: {report.added} added, "
+            f"{report.updated} updated, {report.unchanged} unchanged, {report.deleted} deleted; "
+            f"{report.seconds:.1f} s"
+        )
+    if report.failures or missing:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the parsed documents as JSON.")
+@click.pass_context
+def parse(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
+    """Parse files and print their resolutions and paragraphs, storing nothing."""
+    from ingest.parsers import parse_file
+    from ingest.pipeline import iter_files
+
+    docs: list[dict[str, Any]] = []
+    failed = False
+    for path in iter_files(files):
+        try:
+            resolutions = parse_file(path)
+        except ResbotError as exc:
+            click.echo(f"error: {path}: {exc}", err=True)
+            failed = True
+            continue
+        for res in resolutions:
+            res.source = path.name
+            docs.append(res.to_json())
+    if as_json:
+        click.echo(json.dumps(docs, indent=2, ensure_ascii=False))
+    else:
+        for doc in docs:
+            click.echo(f"{doc['symbol'] or doc['doc_id']}  {doc['title'] or ''}  [{doc['source']}]")
+            for p in doc["paragraphs"]:
+                notes = f"  (+{len(p['footnotes'])} footnotes)" if p["footnotes"] else ""
+                click.echo(f"  {p['label']:<10} {p['text'][:100]}{notes}")
+    if failed:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@_store_option
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Summarise the store: documents, paragraphs, bodies, years, formats."""
+    from bot.wiring import open_store
+    from ingest.stats import store_stats
+
+    summary = store_stats(open_store(_settings(ctx)))
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    click.echo(f"store: {summary['store']}")
+    click.echo(f"documents: {summary['documents']}  paragraphs: {summary['paragraphs']}")
+    for key in ("bodies", "formats", "years", "kinds"):
+        items = ", ".join(f"{k}: {v}" for k, v in summary[key].items())
+        click.echo(f"{key}: {items}")
+
+
+@cli.command()
+@click.argument("symbol")
+@click.argument("label", required=False)
+@_store_option
+@click.pass_context
+def show(ctx: click.Context, symbol: str, label: str | None) -> None:
+    """Print a paragraph exactly as stored, with its footnotes (or list a document's labels)."""
+    from bot.lookup import find_paragraphs
+    from bot.wiring import open_store
+
+    store = open_store(_settings(ctx))
+    paras = find_paragraphs(store, symbol, label)
+    if not paras:
+        raise ResbotError(f"no paragraph {symbol} {label or ''} in the store".strip())
+    for para in paras:
+        click.echo(f"{para.citation}  [{para.source}]")
+        click.echo(para.text)
+        for i, note in enumerate(para.footnotes, 1):
+            click.echo(f"  [{i}] {note}")
+        if len(paras) > 1:
+            click.echo("")
+
+
+def main() -> None:
+    cli(prog_name="resbot")
+
+
+if __name__ == "__main__":
+    main()
