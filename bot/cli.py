@@ -16,8 +16,39 @@ from ingest.errors import ResbotError
 log = logging.getLogger("resbot")
 
 
+# name -> "module:attribute"; each module holds one thin click command.
+_LAZY_COMMANDS = {
+    "ask": "bot.commands.ask:ask",
+    "chat": "bot.commands.ask:chat",
+    "eval": "bot.commands.evaluate:eval_cmd",
+    "slack": "bot.commands.slack:slack",
+    "feedback": "bot.commands.feedback:feedback",
+    "mandates": "bot.commands.mandates:mandates",
+    "bench": "bot.commands.bench:bench",
+}
+
+
 class _Group(click.Group):
-    """Turns our own errors into one clear line and exit code 1, never a traceback."""
+    """Loads heavy sub-commands lazily, and turns our own errors into one clear line and exit 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _LAZY_COMMANDS:
+            import importlib
+
+            module_name, attr = _LAZY_COMMANDS[cmd_name].split(":")
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name == module_name:
+                    return None
+                raise
+            command = getattr(module, attr)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -25,6 +56,11 @@ class _Group(click.Group):
         except ResbotError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(1)
+
+
+def settings_from(ctx: click.Context) -> Settings:
+    """The Settings built in `cli()`, for sub-commands in other modules."""
+    return _settings(ctx)
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -62,7 +98,7 @@ def cli(
     ctx.obj = Settings(**overrides)
 
 
-def _store_option(f: Any) -> Any:
+def store_option(f: Any) -> Any:
     """`--store` is accepted after the sub-command too (`resbot ask --store DIR ...`)."""
 
     def callback(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
@@ -83,7 +119,7 @@ def _store_option(f: Any) -> Any:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@_store_option
+@store_option
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     """Parse resolution files (or folders, recursively) and store their paragraphs."""
@@ -162,7 +198,7 @@ def parse(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True)
-@_store_option
+@store_option
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
     """Summarise the store: documents, paragraphs, bodies, years, formats."""
@@ -183,7 +219,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 @cli.command()
 @click.argument("symbol")
 @click.argument("label", required=False)
-@_store_option
+@store_option
 @click.pass_context
 def show(ctx: click.Context, symbol: str, label: str | None) -> None:
     """Print a paragraph exactly as stored, with its footnotes (or list a document's labels)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 from bot.settings import Settings
 from ingest.embedding import SentenceTransformerEmbedder
@@ -30,3 +31,14 @@ def write_lock(settings: Settings) -> Iterator[None]:
         return
     with WriteLock(settings.store_path / ".resbot-write.lock"):
         yield
+
+
+def make_answerer(
+    settings: Settings, store: ChromaStore | None = None, embedder: Any = None
+) -> Any:
+    """The configured answerer (extractive by default, an LLM when one is set), over the store."""
+    from bot.answer.factory import build_answerer
+
+    store = store or open_store(settings)
+    embedder = embedder or make_embedder(settings)
+    return build_answerer(settings, store, embedder)

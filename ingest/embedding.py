@@ -71,7 +71,11 @@ class SentenceTransformerEmbedder(Embeddings):
             # model must fail, not trigger a download from the hub.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
 
             path = resolve_model_path(self.name)
             log.info("loading embedding model %s", path)

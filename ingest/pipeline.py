@@ -348,6 +348,10 @@ class Ingestor:
                         "date": res.date,
                         "year": res.year,
                         "paragraphs": len(res.paragraphs),
+                        "sponsors": res.sponsors or None,
+                        "recommended_by": res.recommended_by,
+                        "session": res.session,
+                        "agenda_item": res.agenda_item,
                     },
                 )
             )

@@ -324,6 +324,16 @@ class ChromaStore:
     def count(self) -> int:
         return int(self._paras.count())
 
+    def vectors(self, ids: Sequence[str]) -> dict[str, Any]:
+        """Stored embeddings by id (to score candidates that only the lexical ranker found)."""
+        if not ids:
+            return {}
+        got = self._paras.get(ids=list(ids), include=["embeddings"])
+        embs = got.get("embeddings")
+        if embs is None:
+            return {}
+        return {i: e for i, e in zip(got["ids"], embs, strict=False)}
+
 
 class WriteLock:
     """One writer at a time on a local store; a Chroma server handles its own concurrency."""

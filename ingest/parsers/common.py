@@ -66,6 +66,8 @@ def clean_ws(text: str) -> str:
     """Collapse runs of whitespace (including non-breaking and zero-width) to single spaces."""
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\u00ad", "").replace("\u200b", "").replace("\ufeff", "")
+    # Non-breaking hyphens (U+2011) and hyphen (U+2010) read as the ASCII hyphen people type.
+    text = text.replace("\u2011", "-").replace("\u2010", "-")
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -88,6 +90,12 @@ _VERB_SPLIT = re.compile(
 )
 
 
+# Words that look like verbs to the suffix rule but open ordinary sentences.
+_NOT_VERBS = frozenset(
+    ["this", "thus", "states", "nations", "parties", "members", "governments", "its", "has", "was", "is", "as", "us", "rules", "articles", "conditions", "means", "bodies", "regulations", "measures", "provisions", "countries", "persons", "victims", "children", "organizations", "progress", "access", "process", "status", "series", "less", "unless", "various", "nothing", "during", "following", "according", "including", "regarding", "concerning", "bearing"]
+) - {"bearing", "noting"}
+
+
 def opening_verb(text: str) -> str | None:
     """The opening verb phrase of a paragraph: "Requests", "Also encourages", "Recalling further".
 
@@ -97,6 +105,8 @@ def opening_verb(text: str) -> str | None:
     text = text.lstrip(' \t*_"“')
     m = _VERB_SPLIT.match(text)
     if not m:
+        return None
+    if m.group(1).split()[0].lower() in _NOT_VERBS:
         return None
     phrase = m.group(1).strip()
     # "Taking note of" / "Calls upon" are verbs; "note"/"upon" alone must not dangle oddly.

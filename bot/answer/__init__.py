@@ -1,0 +1,1 @@
+"""Answering: retrieved paragraphs in, an answer with verified citations out."""

@@ -1,0 +1,217 @@
+"""The answerer: plan, retrieve, decide whether the corpus answers, compose, verify."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.answer.compose import compose
+from bot.answer.conversation import is_followup, scope_from_history
+from bot.answer.types import Answer, Retrieved, Turn
+from bot.answer.verify import verify
+from bot.retrieval.hybrid import HybridSearcher
+from bot.retrieval.query import QueryPlan
+from ingest.errors import ResbotError
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 4000
+_CROSS = re.compile(
+    r"\b(?:across|each|every|all|which (?:\w+ ){0,3}resolutions|resolutions|both|compare|list)\b",
+    re.I,
+)
+
+
+@dataclass
+class Thresholds:
+    """When the corpus is taken to answer a question; calibrated on the dev gold sets (README)."""
+
+    min_relevance: float = 0.42
+    cite_ratio: float = 0.85
+    max_citations: int = 3
+    max_citations_cross: int = 6
+    dense_weight: float = 0.5
+
+
+class Composer(Protocol):
+    """Writes the answer text from chosen paragraphs (extractive, or a language model)."""
+
+    def compose(
+        self, question: str, items: list[Retrieved], history: list[Turn], plan: QueryPlan
+    ) -> str | None: ...
+
+
+class ExtractiveComposer:
+    def compose(
+        self, question: str, items: list[Retrieved], history: list[Turn], plan: QueryPlan
+    ) -> str | None:
+        return compose(items, plan.lexical_terms)
+
+
+def relevance(item: Retrieved, weight: float) -> float:
+    dense = float(item.metadata.get("dense_sim") or 0.0)
+    cov = float(item.metadata.get("coverage") or 0.0)
+    return weight * dense + (1 - weight) * cov
+
+
+class ResolutionAnswerer:
+    """The `Answerer` the CLI, Slack and the evaluation use."""
+
+    def __init__(
+        self,
+        searcher: HybridSearcher,
+        k: int = 5,
+        composer: Composer | None = None,
+        thresholds: Thresholds | None = None,
+        mandates: Any = None,
+        rewriter: Any = None,
+    ) -> None:
+        self.searcher = searcher
+        self.k = k
+        self.composer = composer
+        self.extractive = ExtractiveComposer()
+        self.t = thresholds or Thresholds()
+        self.mandates = mandates
+        self.rewriter = rewriter
+
+    def document_count(self) -> int:
+        return len(self.searcher.index().doc_rows)
+
+    def decline(
+        self, question: str, plan: QueryPlan | None, retrieved: list[Retrieved], why: str = ""
+    ) -> Answer:
+        n = self.document_count()
+        text = why or f"I found nothing on that in the {n} resolutions I have."
+        scope = {"doc_ids": plan.doc_ids if plan else [], "question": question}
+        return Answer(question, text, False, [], retrieved, mode="declined", scope=scope)
+
+    def plan_for(self, question: str, history: list[Turn]) -> QueryPlan:
+        effective = question
+        scope_docs: list[str] = []
+        if history and is_followup(question):
+            if self.rewriter is not None:
+                rewritten = self.rewriter.rewrite(question, history)
+                if rewritten:
+                    effective = rewritten
+            scope = scope_from_history(history)
+            scope_docs = scope.doc_ids
+            plan = self.searcher.plan(effective)
+            if not plan.doc_ids and scope_docs:
+                plan.doc_ids = scope_docs
+            if effective == question and scope.context:
+                # Earlier questions give the topic: "that session", "the fund".
+                extra = self.searcher.plan(scope.context)
+                for term in extra.lexical_terms:
+                    if term not in plan.lexical_terms:
+                        plan.lexical_terms.append(term)
+                plan.dense_text = f"{plan.dense_text} ({scope.context})"
+            return plan
+        return self.searcher.plan(effective)
+
+    def answer(self, question: str, history: list[Turn] | None = None) -> Answer:
+        history = history or []
+        question = question.strip()
+        if not question:
+            raise ResbotError("the question is empty")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise ResbotError(
+                f"the question is too long ({len(question)} characters; limit {MAX_QUESTION_CHARS})"
+            )
+        if self.mandates is not None:
+            routed = self.mandates.maybe_answer(question, history)
+            if routed is not None:
+                return routed
+        plan = self.plan_for(question, history)
+        if plan.unresolved_symbols and not plan.doc_ids:
+            return self.decline(
+                question,
+                plan,
+                [],
+                f"I don't have {', '.join(plan.unresolved_symbols)} among the "
+                f"{self.document_count()} resolutions I hold.",
+            )
+        ranked = self.searcher.search(plan, k=max(self.k, 10))
+        retrieved = ranked[: self.k]
+        if not ranked:
+            return self.decline(question, plan, [])
+        rel = [relevance(r, self.t.dense_weight) for r in ranked]
+        best = max(rel)
+        labelled = [
+            r for r in ranked if plan.labels and r.label in plan.labels and r.doc_id in plan.doc_ids
+        ]
+        if best < self.t.min_relevance and not labelled:
+            return self.decline(question, plan, retrieved)
+        if "sponsors" in plan.intents and plan.doc_ids and not self._has_sponsors(plan.doc_ids):
+            return self.decline(
+                question,
+                plan,
+                retrieved,
+                "The text I have of that resolution does not name its sponsors.",
+            )
+        chosen = self.choose(ranked, rel, plan, labelled)
+        text: str | None = None
+        mode = "extractive"
+        if self.composer is not None:
+            text = self.composer.compose(
+                question, ranked[: max(self.k, len(chosen))], history, plan
+            )
+            if text:
+                checked = verify(
+                    text, ranked[: max(self.k, len(chosen))], require_citation_per_sentence=True
+                )
+                if checked.citations:
+                    return Answer(
+                        question,
+                        checked.text,
+                        True,
+                        checked.citations,
+                        retrieved,
+                        mode="llm",
+                        scope={"doc_ids": plan.doc_ids, "question": plan.question},
+                        notes=[f"removed invalid citation {r}" for r in checked.removed],
+                    )
+                log.info(
+                    "model answer had no valid citation; falling back to the extractive answer"
+                )
+        text = self.extractive.compose(question, chosen, history, plan)
+        checked = verify(text or "", chosen)
+        if not checked.citations:
+            return self.decline(question, plan, retrieved)
+        return Answer(
+            question,
+            checked.text,
+            True,
+            checked.citations,
+            retrieved,
+            mode=mode,
+            scope={"doc_ids": plan.doc_ids, "question": plan.question},
+        )
+
+    def choose(
+        self, ranked: list[Retrieved], rel: list[float], plan: QueryPlan, labelled: list[Retrieved]
+    ) -> list[Retrieved]:
+        if labelled:
+            return labelled[: self.t.max_citations]
+        best = max(rel)
+        cross = bool(_CROSS.search(plan.question)) and len(plan.doc_ids) != 1
+        limit = self.t.max_citations_cross if cross else self.t.max_citations
+        floor = max(self.t.min_relevance, best * self.t.cite_ratio)
+        chosen: list[Retrieved] = []
+        for item, r in zip(ranked, rel, strict=False):
+            if r >= floor or (not chosen and r == best):
+                chosen.append(item)
+            if len(chosen) >= limit:
+                break
+        if plan.intents and plan.doc_ids:
+            headers = [r for r in ranked if r.label == "HEADER" and r.doc_id in plan.doc_ids]
+            chosen = headers[:1] + [c for c in chosen if c not in headers][: limit - 1]
+        return chosen
+
+    def _has_sponsors(self, doc_ids: list[str]) -> bool:
+        for doc in doc_ids:
+            rec = self.searcher.store.get_doc(doc)
+            if rec and rec.metadata.get("sponsors") not in (None, "", "[]"):
+                return True
+        return False

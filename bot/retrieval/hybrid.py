@@ -1,0 +1,250 @@
+"""Hybrid search: BM25 and dense candidates fused by reciprocal rank, boosted by the query plan."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bot.answer.types import Retrieved
+from bot.retrieval.lexical import LexicalIndex, LexicalIndexCache, lexical_text
+from bot.retrieval.query import QueryPlan, analyse
+from bot.retrieval.text import index_terms
+from ingest.embedding import Embedder
+from ingest.store import ParagraphStore
+
+log = logging.getLogger(__name__)
+
+RRF_K = 60
+CANDIDATES = 60
+
+
+@dataclass
+class Candidate:
+    row: int
+    rrf: float = 0.0
+    dense_rank: int | None = None
+    lex_rank: int | None = None
+    dense_sim: float | None = None
+    coverage: float = 0.0
+    boost: float = 0.0
+    why: list[str] | None = None
+
+    @property
+    def score(self) -> float:
+        return self.rrf + self.boost
+
+
+class HybridSearcher:
+    """Dense + lexical retrieval over a `ParagraphStore`; the index is rebuilt when the store changes."""
+
+    def __init__(
+        self,
+        store: ParagraphStore,
+        embedder: Embedder,
+        lexical: LexicalIndexCache,
+        per_doc_cap: int = 2,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.lexical = lexical
+        self.per_doc_cap = per_doc_cap
+
+    def index(self) -> LexicalIndex:
+        return self.lexical.get()
+
+    def plan(self, question: str) -> QueryPlan:
+        index = self.index()
+        return analyse(question, list(index.doc_rows), extra_acronyms=index_acronyms(index))
+
+    def search(self, plan: QueryPlan, k: int = 5) -> list[Retrieved]:
+        ranked = self.rank(plan)
+        index = self.index()
+        return [to_retrieved(index, c) for c in ranked[:k]]
+
+    # -- internals ----------------------------------------------------------
+    def rank(self, plan: QueryPlan) -> list[Candidate]:
+        index = self.index()
+        if not len(index):
+            return []
+        rows_allowed: np.ndarray | None = None
+        if plan.doc_ids:
+            rows_allowed = np.zeros(len(index), dtype=bool)
+            for d in plan.doc_ids:
+                rows_allowed[index.doc_rows.get(d, [])] = True
+
+        cands: dict[int, Candidate] = {}
+        # Lexical.
+        lex = index.scores(plan.lexical_terms)
+        if rows_allowed is not None:
+            lex = np.where(rows_allowed, lex, 0.0)
+        order = np.argsort(-lex)[:CANDIDATES]
+        for rank, row in enumerate(order):
+            if lex[row] <= 0:
+                break
+            c = cands.setdefault(int(row), Candidate(int(row), why=[]))
+            c.lex_rank = rank
+            c.rrf += 1.0 / (RRF_K + rank + 1)
+        # Dense.
+        qvec = np.asarray(self.embedder.embed_query(plan.dense_text), dtype=np.float32)
+        where: dict[str, Any] | None = None
+        if plan.doc_ids:
+            where = (
+                {"doc_id": {"$in": plan.doc_ids}}
+                if len(plan.doc_ids) > 1
+                else {"doc_id": plan.doc_ids[0]}
+            )
+        dense_rank = 0
+        for hit in self.store.query(qvec.tolist(), CANDIDATES, where=where):
+            row = index.row_of(hit.id)
+            if row is None or index.metas[row].get("ver") != hit.metadata.get("ver"):
+                continue  # not live (being written, or newer than our index)
+            c = cands.setdefault(row, Candidate(row, why=[]))
+            c.dense_rank = dense_rank
+            c.dense_sim = hit.score
+            c.rrf += 1.0 / (RRF_K + dense_rank + 1)
+            dense_rank += 1
+        # Labels asked for explicitly are candidates even if neither ranker found them.
+        if plan.labels and plan.doc_ids:
+            for d in plan.doc_ids:
+                for row in index.doc_rows.get(d, []):
+                    if index.metas[row].get("label") in plan.labels:
+                        cands.setdefault(row, Candidate(row, why=[]))
+        if plan.intents and plan.doc_ids:
+            for d in plan.doc_ids:
+                for row in index.doc_rows.get(d, []):
+                    if index.metas[row].get("label") == "HEADER":
+                        cands.setdefault(row, Candidate(row, why=[]))
+
+        self._fill_dense_sims(index, cands, qvec)
+        idf = term_idf(index, plan.lexical_terms)
+        for c in cands.values():
+            self._explain_and_boost(index, plan, c, idf)
+        ranked = sorted(cands.values(), key=lambda c: -c.score)
+        return diversify(index, ranked, self.per_doc_cap if len(plan.doc_ids) != 1 else 99)
+
+    def _fill_dense_sims(
+        self, index: LexicalIndex, cands: dict[int, Candidate], qvec: np.ndarray
+    ) -> None:
+        missing = [c for c in cands.values() if c.dense_sim is None]
+        if not missing:
+            return
+        vectors = self.store_vectors([index.ids[c.row] for c in missing])
+        for c in missing:
+            vec = vectors.get(index.ids[c.row])
+            c.dense_sim = float(np.dot(vec, qvec)) if vec is not None else 0.0
+
+    def store_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        getter = getattr(self.store, "vectors", None)
+        if getter is None:
+            return {}
+        return dict(getter(ids))
+
+    def _explain_and_boost(
+        self, index: LexicalIndex, plan: QueryPlan, c: Candidate, idf: dict[str, float]
+    ) -> None:
+        meta = index.metas[c.row]
+        why = c.why if c.why is not None else []
+        if c.dense_rank is not None:
+            why.append(f"dense #{c.dense_rank + 1} ({c.dense_sim:.2f})")
+        if c.lex_rank is not None:
+            why.append(f"bm25 #{c.lex_rank + 1}")
+        label = str(meta.get("label"))
+        if plan.doc_ids and meta.get("doc_id") in plan.doc_ids:
+            why.append(f"symbol {meta.get('symbol') or meta.get('doc_id')}")
+        if plan.labels and label in plan.labels:
+            c.boost += 1.0
+            why.append(f"label {label}")
+        if plan.intents and label == "HEADER":
+            c.boost += 0.05
+            why.append("metadata question")
+        body = str(meta.get("body") or "")
+        if plan.bodies and any(b.lower() in body.lower() for b in plan.bodies):
+            c.boost += 0.004
+        year = meta.get("year")
+        if isinstance(year, int):
+            if plan.years and year in plan.years:
+                c.boost += 0.006
+                why.append(f"year {year}")
+            if plan.since_year and year < plan.since_year:
+                c.boost -= 0.02
+        for acro in plan.expansions:
+            if acro in index.texts[c.row] or any(
+                x.lower() in index.texts[c.row].lower() for x in plan.expansions[acro]
+            ):
+                why.append(f"{acro} = {plan.expansions[acro][0]}")
+                break
+        c.coverage = coverage(plan.lexical_terms, lexical_text(index.para(c.row)), idf)
+        c.why = why
+
+
+def term_idf(index: LexicalIndex, terms: list[str]) -> dict[str, float]:
+    n = max(len(index), 1)
+    out: dict[str, float] = {}
+    for t in terms:
+        df = 0
+        if t in index.vocab:
+            df = int((index.scores([t]) > 0).sum())
+        out[t] = math.log(1 + n / (1 + df))
+    return out
+
+
+def coverage(terms: list[str], text: str, idf: dict[str, float]) -> float:
+    """IDF-weighted share of the question's key terms that occur in a paragraph."""
+    if not terms:
+        return 0.0
+    present = set(index_terms(text))
+    total = sum(idf.get(t, 1.0) for t in terms)
+    hit = sum(idf.get(t, 1.0) for t in terms if t in present)
+    return hit / total if total else 0.0
+
+
+def diversify(index: LexicalIndex, ranked: list[Candidate], per_doc_cap: int) -> list[Candidate]:
+    """Keep at most `per_doc_cap` paragraphs per document near the top, then the rest in order."""
+    top: list[Candidate] = []
+    rest: list[Candidate] = []
+    seen: dict[str, int] = {}
+    texts: set[str] = set()
+    for c in ranked:
+        doc = str(index.metas[c.row].get("doc_id"))
+        norm = " ".join(index.texts[c.row].lower().split())[:400]
+        dup = norm in texts and len(norm) > 80
+        if seen.get(doc, 0) < per_doc_cap and not dup:
+            top.append(c)
+            seen[doc] = seen.get(doc, 0) + 1
+        else:
+            rest.append(c)
+        texts.add(norm)
+    return top + rest
+
+
+def index_acronyms(index: LexicalIndex) -> dict[str, list[str]]:
+    cached = getattr(index, "_acronyms", None)
+    if cached is None:
+        from bot import glossary
+
+        cached = {a: [long] for a, long in glossary.learn_from_corpus(index.texts).items()}
+        index._acronyms = cached  # type: ignore[attr-defined]
+    return dict(cached)
+
+
+def to_retrieved(index: LexicalIndex, c: Candidate) -> Retrieved:
+    meta = dict(index.metas[c.row])
+    notes = meta.get("footnotes")
+    meta["footnotes_list"] = json.loads(notes) if isinstance(notes, str) and notes else []
+    meta["dense_sim"] = c.dense_sim
+    meta["coverage"] = c.coverage
+    return Retrieved(
+        doc_id=str(meta.get("doc_id")),
+        symbol=meta.get("symbol"),
+        label=str(meta.get("label")),
+        source=str(meta.get("source", "")),
+        text=index.texts[c.row],
+        score=c.score,
+        why=c.why or [],
+        metadata=meta,
+    )

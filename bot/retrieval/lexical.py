@@ -1,0 +1,133 @@
+"""A BM25 index over the store's paragraphs, built from the store itself (works with a server).
+
+The index is cached on disk next to a local store (or in the data dir for a
+server) and keyed by the store's generation token, so it is rebuilt only when
+an ingest changed the store.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.retrieval.text import index_terms
+from ingest.store import ParagraphStore, StoredParagraph
+
+log = logging.getLogger(__name__)
+
+_CACHE_VERSION = 2
+
+
+def lexical_text(para: StoredParagraph) -> str:
+    meta = para.metadata
+    parts = [para.text, " ".join(para.footnotes), str(meta.get("title") or "")]
+    if para.symbol:
+        parts.append(para.symbol)
+    return " ".join(p for p in parts if p)
+
+
+@dataclass
+class LexicalIndex:
+    """BM25 (bm25s) over paragraphs plus what retrieval needs to know about each one."""
+
+    generation: str
+    ids: list[str]
+    texts: list[str]
+    metas: list[dict[str, Any]]
+    bm25: Any
+    doc_rows: dict[str, list[int]] = field(default_factory=dict)
+    vocab: set[str] = field(default_factory=set)
+
+    @classmethod
+    def build(cls, store: ParagraphStore) -> LexicalIndex:
+        import bm25s
+
+        generation = store.generation()
+        live = {d: r.ver for d, r in store.docs().items()}
+        ids: list[str] = []
+        texts: list[str] = []
+        metas: list[dict[str, Any]] = []
+        corpus: list[list[str]] = []
+        for para in store.iter_paragraphs():
+            # Paragraphs of a document version that is not (yet) live are invisible.
+            if live.get(para.doc_id) != para.metadata.get("ver"):
+                continue
+            ids.append(para.id)
+            texts.append(para.text)
+            metas.append(para.metadata)
+            corpus.append(index_terms(lexical_text(para)) or ["_empty_"])
+        bm25 = bm25s.BM25()
+        if corpus:
+            bm25.index(corpus, show_progress=False)
+        doc_rows: dict[str, list[int]] = {}
+        vocab: set[str] = set()
+        for row, meta in enumerate(metas):
+            doc_rows.setdefault(str(meta.get("doc_id")), []).append(row)
+        for terms in corpus:
+            vocab.update(terms)
+        log.info("built lexical index over %d paragraphs", len(ids))
+        return cls(generation, ids, texts, metas, bm25, doc_rows, vocab)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def scores(self, query_terms: list[str]) -> np.ndarray:
+        terms = [t for t in query_terms if t in self.vocab]
+        if not terms or not self.ids:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(terms), dtype=np.float32)
+
+    def para(self, row: int) -> StoredParagraph:
+        return StoredParagraph(self.ids[row], self.texts[row], self.metas[row])
+
+    def row_of(self, pid: str) -> int | None:
+        if not hasattr(self, "_row_of"):
+            self._row_of = {p: i for i, p in enumerate(self.ids)}
+        return self._row_of.get(pid)
+
+
+class LexicalIndexCache:
+    """Returns a current index for a store, from memory, from disk, or freshly built."""
+
+    def __init__(self, store: ParagraphStore, cache_dir: Path | None) -> None:
+        self.store = store
+        self.cache_dir = cache_dir
+        self._index: LexicalIndex | None = None
+
+    def _path(self) -> Path | None:
+        return self.cache_dir / "lexical-index.pkl" if self.cache_dir else None
+
+    def get(self) -> LexicalIndex:
+        generation = self.store.generation()
+        if self._index is not None and self._index.generation == generation:
+            return self._index
+        path = self._path()
+        if path and path.exists():
+            try:
+                with path.open("rb") as fh:
+                    header = json.loads(fh.readline())
+                    if header == {"v": _CACHE_VERSION, "generation": generation}:
+                        self._index = pickle.load(fh)
+                        return self._index
+            except Exception:  # a stale or corrupt cache is rebuilt, never fatal
+                log.info("lexical index cache unreadable; rebuilding")
+        self._index = LexicalIndex.build(self.store)
+        if path:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp")
+                with tmp.open("wb") as fh:
+                    fh.write(
+                        json.dumps({"v": _CACHE_VERSION, "generation": generation}).encode() + b"\n"
+                    )
+                    pickle.dump(self._index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                tmp.replace(path)
+            except OSError as exc:
+                log.info("could not write the lexical index cache: %s", exc)
+        return self._index

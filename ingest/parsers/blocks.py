@@ -1,0 +1,373 @@
+"""From text blocks in reading order to a labelled :class:`Resolution`.
+
+Shared by the PDF and Word parsers so that both formats of one resolution get
+the same metadata, the same labels and the same paragraph boundaries: each
+parser only has to turn its layout into :class:`Block` objects (one per printed
+paragraph, heading or front-matter line, footnote markers already resolved),
+and this module applies the drafting conventions of UN resolutions:
+
+* front matter (masthead, session, agenda item, "Resolution adopted by ...",
+  "[on the recommendation of ...]", title) up to the formula
+  "The Economic and Social Council," becomes ``HEADER`` and the metadata;
+* unnumbered paragraphs before the first operative one are ``PPn``;
+  numbered paragraphs are ``OPn`` as printed; unnumbered operative paragraphs
+  ("Endorses ...") are counted; "(a)", "(i)" and bullet items stay inside the
+  paragraph they belong to;
+* the "Nth plenary meeting / date" signature closes the resolution; an
+  "Annex" heading opens ``ANNEX-``, ``ANNEX2-`` ...;
+* an operative paragraph recommending "the following draft resolution"
+  followed by the formula "The General Assembly," opens ``DRAFT-`` (then
+  ``DRAFT2-`` ...) for the nested draft's own preambular and numbered
+  paragraphs; the recommending paragraph keeps its own ``OPn``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ingest.model import Format, Kind, Paragraph, Resolution
+from ingest.parsers.common import clean_ws, normalise_symbol, opening_verb
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Block:
+    """One printed paragraph, heading or front-matter line, as a parser found it."""
+
+    text: str
+    footnotes: list[str] = field(default_factory=list)
+    # The italic words the block opens with (after any paragraph number): UN
+    # resolutions set the opening verb of each paragraph in italics.
+    italic_lead: str | None = None
+    # Set in bold or display size: a title, an "Annex" line, a section heading.
+    heading: bool = False
+
+
+_SYMBOL_RE = re.compile(
+    r"\b((?:[AES]|UNEP|TD|DP|ICCD)/(?:[A-Z0-9.\-]+/)*[A-Z0-9.\-]*\d[A-Z0-9.\-]*(?:\s*\(\d{4}\))?)"
+)
+_DATE_RE = re.compile(r"\b(\d{1,2})\s+([A-Z][a-z]+)\s+(\d{4})\b")
+_DATE_ONLY_RE = re.compile(r"^\d{1,2}\s+[A-Z][a-z]+\s+\d{4}$")
+_ADOPTED_RE = re.compile(
+    r"^(?:Resolution|Decision)s?\s+adopted\s+by\s+the\s+(.+?)(?:\s+on\s+(\d{1,2}\s+[A-Z][a-z]+\s+\d{4}))?\s*$"
+)
+_SESSION_RE = re.compile(r"^(?:[A-Z0-9][\w\-]*\s+)*(?:special\s+|resumed\s+|emergency\s+)*session\b.*$", re.I)
+_AGENDA_RE = re.compile(r"^Agenda\s+items?\s+(.+)$", re.I)
+_BRACKET_RE = re.compile(r"^\[(.+)\]$")
+_TITLE_NUM_RE = re.compile(r"^(\d{2,4}/\d+|\d+\s+\([A-Z]+\))\.?\s+(.+)$")
+_MASTHEAD_SKIP_RE = re.compile(
+    r"^(?:United Nations|Distr\.?:.*|Original:.*|General Assembly|Security Council|"
+    r"Economic and Social Council|[AES]|[A-Z]{1,3})$"
+)
+_BODIES = ("Economic and Social Council", "General Assembly", "Security Council")
+# "The Economic and Social Council," / "The General Assembly," / "The Commission on ...,".
+_FORMULA_RE = re.compile(r"^The\s+[A-Z][\w’'\-]*(?:\s+[\w’'\-]+){0,14}\s*,$")
+_SIGNATURE_RE = re.compile(r"^\d+(?:st|nd|rd|th)\s+(?:plenary\s+)?meeting\b", re.I)
+_ANNEX_RE = re.compile(r"^(?:Annex|ANNEX)(?:\s+([IVXLC]+|\d+))?\b(?!\s+(?:to|of)\b)")
+_NUMBER_RE = re.compile(r"^(\d{1,3})\.\s+(?=\S)")
+_SUBPARA_RE = re.compile(r"^(?:\((?:[a-z]{1,2}|[ivxl]{1,5}|\d{1,2})\)|[•·▪◦‒–—\-]|[a-z]\))\s")
+_DRAFT_INTRO_RE = re.compile(r"\bfollowing\s+draft\s+(?:resolution|decision)|draft\s+(?:resolution|decision)\s*:?\s*$", re.I)
+_LEAD_ADVERBS = {"also", "further", "again", "once", "strongly", "urgently", "firmly", "deeply",
+                 "greatly", "fully", "most", "still", "equally"}
+_MAX_VERB_WORDS = 6
+
+
+def parse_date(text: str) -> str | None:
+    """ISO date of the first "17 April 2018" in text, or None."""
+    m = _DATE_RE.search(text)
+    if not m:
+        return None
+    try:
+        return datetime.strptime(" ".join(m.groups()), "%d %B %Y").date().isoformat()
+    except ValueError:
+        return None
+
+
+def find_symbol(text: str) -> str | None:
+    m = _SYMBOL_RE.search(text)
+    return normalise_symbol(m.group(1)) if m else None
+
+
+def _is_formula(text: str) -> bool:
+    if not _FORMULA_RE.match(text):
+        return False
+    words = text.rstrip(",").split()
+    # "The Commission on the Status of Women," yes; "The human, socioeconomic ...," no:
+    # the formula names a body, so every word after "The" but small ones is capitalised.
+    small = {"and", "of", "the", "on", "for", "in", "to", "de"}
+    return all(w[:1].isupper() or w in small for w in words[1:])
+
+
+def _verb(block: Block) -> str | None:
+    lead = block.italic_lead
+    if lead:
+        lead = clean_ws(lead).strip(" ,;:")
+        words = lead.split()
+        if 0 < len(words) <= _MAX_VERB_WORDS and (len(words) == 1 or opening_verb(lead)):
+            return lead
+    return opening_verb(block.text)
+
+
+def _looks_operative(text: str, verb: str | None) -> bool:
+    """An operative paragraph opens with a third-person verb ("Decides", "Also requests")
+    and does not end with the comma that closes preambular paragraphs."""
+    if text.rstrip().endswith(","):
+        return False
+    words = (verb or text).split()
+    for w in words:
+        if w.lower() in _LEAD_ADVERBS or w.lower().endswith("ly"):
+            continue
+        return w[:1].isupper() and w.endswith("s") and not w.endswith(("ss", "ous")) and len(w) > 3
+    return False
+
+
+class _Scope:
+    """Counters for one labelled part: the resolution, an annex or a nested draft."""
+
+    def __init__(self, prefix: str, kind_pp: Kind, kind_op: Kind) -> None:
+        self.prefix = prefix
+        self.kind_pp = kind_pp
+        self.kind_op = kind_op
+        self.pp = 0
+        self.op_count = 0
+        self.last_num = 0
+        self.numbered = False
+        self.sequential = False  # set when printed numbers repeat (per-article numbering)
+        self.in_operative = False
+
+    def pp_label(self) -> str:
+        self.pp += 1
+        return f"{self.prefix}PP{self.pp}"
+
+    def op_label(self, num: int | None) -> str:
+        self.op_count += 1
+        if num is not None:
+            self.numbered = True
+            if num <= self.last_num:
+                # Numbering restarts (article by article in a statute): a printed
+                # number would repeat a label, so count instead.
+                self.sequential = True
+            self.last_num = max(self.last_num, num)
+        value = self.op_count if (num is None or self.sequential) else num
+        return f"{self.prefix}OP{value}"
+
+
+@dataclass
+class _Front:
+    symbol: str | None = None
+    title: str | None = None
+    title_line: str | None = None
+    body: str | None = None
+    date: str | None = None
+    session: str | None = None
+    agenda_item: str | None = None
+    recommended_by: str | None = None
+    lines: list[str] = field(default_factory=list)
+    footnotes: list[str] = field(default_factory=list)
+
+
+def _read_front(blocks: list[Block], masthead: list[str]) -> _Front:
+    front = _Front()
+    for line in masthead:
+        line = clean_ws(line)
+        if front.symbol is None:
+            front.symbol = find_symbol(line)
+        if line in _BODIES and front.body is None:
+            front.body = line
+    adopted_seen = False
+    for b in blocks:
+        text = clean_ws(b.text)
+        front.footnotes.extend(n for n in b.footnotes if n not in front.footnotes)
+        if not text:
+            continue
+        m = _ADOPTED_RE.match(text)
+        if m:
+            adopted_seen = True
+            front.body = m.group(1)
+            if m.group(2):
+                front.date = parse_date(m.group(2))
+            front.lines.append(text)
+            continue
+        m = _BRACKET_RE.match(text)
+        if m:
+            inner = clean_ws(m.group(1))
+            rec = re.match(r"^on\s+the\s+(?:recommendation|report)\s+of\s+(?:the\s+)?(.+)$", inner, re.I)
+            if rec and front.recommended_by is None:
+                front.recommended_by = rec.group(1)
+            front.lines.append(text)
+            continue
+        m = _AGENDA_RE.match(text)
+        if m and front.agenda_item is None:
+            front.agenda_item = m.group(1)
+            front.lines.append(text)
+            continue
+        if _SESSION_RE.match(text) and front.session is None and len(text) < 60:
+            front.session = text
+            front.lines.append(text)
+            continue
+        m = _TITLE_NUM_RE.match(text)
+        if m and adopted_seen and front.title is None:
+            front.title = m.group(2)
+            front.title_line = text
+            continue
+        if b.heading and adopted_seen and front.title is None:
+            front.title = text
+            front.title_line = text
+            continue
+        if _SYMBOL_RE.fullmatch(text) or re.fullmatch(r"[AES]\s*/\s*RES\s*/.*", text):
+            front.symbol = front.symbol or find_symbol(text)
+            continue
+        if text in _BODIES:
+            front.body = front.body or text
+            continue
+        if _MASTHEAD_SKIP_RE.match(text) or (_DATE_ONLY_RE.match(text) and not adopted_seen):
+            continue
+        front.lines.append(text)
+    if front.symbol is None and front.title_line:
+        m = re.match(r"^(\d{4})/(\d+)\.", front.title_line)
+        if m and (front.body or "").startswith("Economic and Social"):
+            front.symbol = f"E/RES/{m.group(1)}/{m.group(2)}"
+    return front
+
+
+def _header_text(front: _Front) -> str:
+    parts: list[str] = []
+    if front.body:
+        parts.append(front.body)
+    parts.extend(front.lines)
+    if front.symbol:
+        parts.append(front.symbol)
+    if front.title_line:
+        parts.append(front.title_line)
+    return clean_ws(" ".join(parts))
+
+
+def _split_front(blocks: list[Block]) -> tuple[int, int]:
+    """(end of the front matter, start of the body): the formula between them is dropped."""
+    for i, b in enumerate(blocks[:80]):
+        if _is_formula(clean_ws(b.text)):
+            return i, i + 1
+    # No formula (a fragment, a draft without one): the front matter ends at the
+    # first block that reads like a paragraph.
+    for i, b in enumerate(blocks):
+        text = clean_ws(b.text)
+        if b.heading:
+            continue
+        if _NUMBER_RE.match(text) or b.italic_lead or (opening_verb(text) and len(text) > 60):
+            return i, i
+    return 0, 0
+
+
+def assemble(
+    blocks: list[Block],
+    *,
+    source: str,
+    fmt: Format,
+    masthead: list[str] | None = None,
+) -> Resolution:
+    """Label the blocks of one resolution and read its metadata."""
+    end, start = _split_front(blocks)
+    front = _read_front(blocks[:end], masthead or [])
+    res = Resolution(
+        symbol=front.symbol,
+        title=front.title,
+        body=front.body,
+        source=source,
+        format=fmt,
+        date=front.date,
+        session=front.session,
+        agenda_item=front.agenda_item,
+        recommended_by=front.recommended_by,
+    )
+    header = _header_text(front)
+    if header:
+        res.paragraphs.append(Paragraph("HEADER", "header", header, list(front.footnotes)))
+
+    main = _Scope("", "preambular", "operative")
+    scope = main
+    annexes = 0
+    drafts = 0
+    heading_since_last = False
+    closed = False  # the signature closes the resolution's own text
+    for b in blocks[start:]:
+        text = clean_ws(b.text)
+        if not text:
+            continue
+        if _SIGNATURE_RE.match(text):
+            closed = True
+            continue
+        if b.heading:
+            if _ANNEX_RE.match(text) and (closed or scope is not main or len(text) < 40):
+                annexes += 1
+                prefix = "ANNEX-" if annexes == 1 else f"ANNEX{annexes}-"
+                scope = _Scope(prefix, "annex", "annex")
+            heading_since_last = True
+            continue
+        if _is_formula(text):
+            last = res.paragraphs[-1] if res.paragraphs else None
+            if (
+                last is not None
+                and last.kind == "operative"
+                and not last.label.startswith("DRAFT")
+                and (_DRAFT_INTRO_RE.search(last.text) or last.text.endswith(":"))
+            ):
+                drafts += 1
+                prefix = "DRAFT-" if drafts == 1 else f"DRAFT{drafts}-"
+                scope = _Scope(prefix, "preambular", "operative")
+            continue
+        prev = res.paragraphs[-1] if res.paragraphs and res.paragraphs[-1].kind != "header" else None
+        if prev is not None and _SUBPARA_RE.match(text) and not heading_since_last:
+            _merge(prev, text, b.footnotes)
+            continue
+        verb = _verb(b)
+        num_m = _NUMBER_RE.match(text)
+        if num_m:
+            body_text = text[num_m.end():]
+            label = scope.op_label(int(num_m.group(1)))
+            scope.in_operative = True
+            res.paragraphs.append(
+                Paragraph(label, scope.kind_op, body_text, list(b.footnotes), _verb_of(b, body_text))
+            )
+            heading_since_last = False
+            continue
+        is_annex = scope.kind_pp == "annex"
+        owned = prev is not None and prev.label.startswith(scope.prefix)
+        if scope.in_operative and owned and prev is not None:
+            if scope.numbered:
+                # Text between numbered paragraphs (a quotation, a closing line)
+                # belongs to the paragraph above; in an annex a heading starts
+                # unnumbered text of its own (a glossary, a list) and each of its
+                # paragraphs stands alone.
+                follows_op = prev.label.startswith(scope.prefix + "OP")
+                if not is_annex or (follows_op and not heading_since_last):
+                    _merge(prev, text, b.footnotes)
+                    continue
+            elif not _looks_operative(text, verb):
+                _merge(prev, text, b.footnotes)
+                continue
+        if not is_annex and (scope.in_operative or _looks_operative(text, verb)):
+            scope.in_operative = True
+            res.paragraphs.append(
+                Paragraph(scope.op_label(None), scope.kind_op, text, list(b.footnotes), verb)
+            )
+        else:
+            res.paragraphs.append(
+                Paragraph(scope.pp_label(), scope.kind_pp, text, list(b.footnotes), verb)
+            )
+        heading_since_last = False
+    return res
+
+
+def _verb_of(block: Block, body_text: str) -> str | None:
+    return _verb(Block(body_text, italic_lead=block.italic_lead))
+
+
+def _merge(prev: Paragraph, text: str, footnotes: list[str]) -> None:
+    prev.text = clean_ws(prev.text + " " + text)
+    for note in footnotes:
+        if note not in prev.footnotes:
+            prev.footnotes.append(note)
