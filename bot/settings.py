@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     )
     slack_max_question_chars: int = 2000
     slack_rate_per_minute: int = 10
+    slack_channel_rate_per_minute: int = 30
+    slack_allow_dm: bool = True
 
     @property
     def store_path(self) -> Path:
