@@ -18,6 +18,7 @@ _BODIES = [
     (re.compile(r"\b(?:security council|SC|UNSC)\b"), "Security Council"),
     (re.compile(r"\bsecurity council\b", re.I), "Security Council"),
 ]
+_BODY_ACRONYMS = {"GA", "SC", "ECOSOC", "UN", "UNGA", "UNSC"}
 _SINCE = re.compile(r"\b(?:since|after|from)\s+((?:19|20)\d\d)\b", re.I)
 _YEAR = re.compile(r"\b((?:19[4-9]|20[0-9])\d)\b")
 
@@ -30,7 +31,7 @@ INTENTS = {
         r"\b(?:when (?:was|did)\b.*\b(?:adopt\w*|pass\w*)|adopted on|date of adoption|what date)\b",
         re.I,
     ),
-    "agenda": re.compile(r"\bagenda item\b", re.I),
+    "agenda": re.compile(r"\b(?:which|what) agenda item\b|\bagenda item (?:was|is|did)\b", re.I),
     "committee": re.compile(
         r"\b(?:main committee|third committee|second committee|sixth committee|fifth committee|first committee|fourth committee|report of the)\b",
         re.I,
@@ -40,6 +41,60 @@ INTENTS = {
         re.I,
     ),
 }
+
+
+_ANSWER_TYPES = {
+    "number": re.compile(
+        r"^\s*(?:how (?:many|much)|what (?:number|percentage|share|amount))\b", re.I
+    ),
+    "date": re.compile(
+        r"\b(?:when|what date|which date|which year|what year|by when|until when|deadline|how long|how often|which session|what session)\b",
+        re.I,
+    ),
+}
+NUMBER_RX = re.compile(
+    r"(?<![/\d.])\b\d{1,3}(?:,\d{3})*\b(?![/\d])|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion)\b",
+    re.I,
+)
+DATE_RX = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|(?:19|20)\d\d|session|annually|biennially|every (?:two|three|four|five) years|days?|weeks?|months?|years?)\b",
+    re.I,
+)
+
+
+# Question verbs and the operative or preambular verbs that answer them.
+_VERB_HINTS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
+    (
+        re.compile(r"\bdecid\w*|\bproclaim\w*|\bdesignat\w*", re.I),
+        ("decides", "proclaims", "designates"),
+    ),
+    (
+        re.compile(r"\b(?:ask\w*|request\w*|supposed to|have to|has to|must|required|due)\b", re.I),
+        ("requests", "invites", "calls upon", "urges"),
+    ),
+    (re.compile(r"\burg\w*", re.I), ("urges",)),
+    (re.compile(r"\bencourag\w*", re.I), ("encourages",)),
+    (re.compile(r"\binvit\w*", re.I), ("invites",)),
+    (re.compile(r"\bcall\w* (?:on|upon)\b", re.I), ("calls upon", "calls on")),
+    (re.compile(r"\brecommend\w*", re.I), ("recommends",)),
+    (re.compile(r"\brecall\w*", re.I), ("recalling", "recalls")),
+    (
+        re.compile(r"\bwelcom\w*|\bprais\w*", re.I),
+        ("welcomes", "welcoming", "commends", "recognizing"),
+    ),
+    (re.compile(r"\btak\w* note\b", re.I), ("takes note", "taking note")),
+    (re.compile(r"\bcondemn\w*", re.I), ("condemns", "condemning")),
+    (re.compile(r"\bconcern\w*", re.I), ("concerned", "expresses concern", "expressing concern")),
+]
+# Questions about duties ("what is X asked to do") are answered by operative paragraphs.
+_DUTY = re.compile(
+    r"\b(?:do|does|did|ask\w*|request\w*|supposed|required|must|should|have to|has to|task\w*|mandat\w*|report\w*)\b",
+    re.I,
+)
+ORDINAL_RX = re.compile(
+    r"\b(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth|fortieth|fiftieth|sixtieth|seventieth|eightieth|ninetieth)\b|\b\d{1,3}(?:st|nd|rd|th)\b",
+    re.I,
+)
 
 
 @dataclass
@@ -57,6 +112,11 @@ class QueryPlan:
     since_year: int | None = None
     intents: set[str] = field(default_factory=set)
     expansions: dict[str, list[str]] = field(default_factory=dict)
+    answer_types: set[str] = field(default_factory=set)
+    verb_hints: tuple[str, ...] = ()
+    duty: bool = False
+    ordinals: list[str] = field(default_factory=list)
+    counted: str | None = None  # "parties" in "how many parties"
 
     @property
     def metadata_question(self) -> bool:
@@ -99,7 +159,7 @@ def analyse(
     # A long form in the question also brings its acronym: documents use both.
     for mention in glossary.default_glossary().mentions(question):
         acro = mention.entry.acronym
-        if acro and acro not in expansions and mention.text != acro:
+        if acro and acro not in expansions and mention.text != acro and acro not in _BODY_ACRONYMS:
             expansions[acro] = [acro]
 
     extra = " ".join(x for longs in expansions.values() for x in longs[:1])
@@ -132,4 +192,15 @@ def analyse(
         since_year=int(since.group(1)) if since else None,
         intents=intents,
         expansions=expansions,
+        answer_types={name for name, rx in _ANSWER_TYPES.items() if rx.search(question)},
+        verb_hints=tuple(v for rx, verbs in _VERB_HINTS if rx.search(question) for v in verbs),
+        duty=bool(_DUTY.search(question)),
+        counted=(lambda m: m.group(1).lower() if m else None)(
+            re.search(r"\bhow many ([a-z\-]+)", question, re.I)
+        ),
+        ordinals=[
+            o.lower()
+            for o in ORDINAL_RX.findall(text_wo_symbols)
+            if o.lower() not in ("first", "second")
+        ],
     )

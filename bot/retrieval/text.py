@@ -196,7 +196,7 @@ QUESTION_NOISE = frozenset(
 
 _SUFFIXES = (
     "izations", "ization", "ational", "ations", "ation", "ments", "ment",
-    "ings", "ing", "ies", "ied", "ed", "es", "s",
+    "ings", "ing", "ers", "er", "ies", "ied", "ed", "es", "s",
 )  # fmt: skip
 
 
@@ -233,3 +233,7 @@ def key_terms(question: str) -> list[str]:
         if st not in out:
             out.append(st)
     return out
+
+
+def bigrams(terms: list[str]) -> set[tuple[str, str]]:
+    return set(zip(terms, terms[1:], strict=False))

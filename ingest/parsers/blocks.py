@@ -52,17 +52,18 @@ _SYMBOL_RE = re.compile(
 )
 _DATE_RE = re.compile(r"\b(\d{1,2})\s+([A-Z][a-z]+)\s+(\d{4})\b")
 _DATE_ONLY_RE = re.compile(r"^\d{1,2}\s+[A-Z][a-z]+\s+\d{4}$")
+# "Resolution adopted by the General Assembly on 17 December 2024";
+# "Adopted by the Security Council at its 9512th meeting, on 21 December 2023".
 _ADOPTED_RE = re.compile(
-    r"^(?:Resolution|Decision)s?\s+adopted\s+by\s+the\s+(.+?)(?:\s+on\s+(\d{1,2}\s+[A-Z][a-z]+\s+\d{4}))?\s*$"
+    r"^(?:(?:Resolution|Decision)s?\s+)?[Aa]dopted\s+by\s+the\s+(.+?)"
+    r"(?:\s+at\s+its\s+[\w\s-]*?meeting)?(?:,?\s+on\s+(\d{1,2}\s+[A-Z][a-z]+\s+\d{4}))?\s*$"
 )
-_SESSION_RE = re.compile(r"^(?:[A-Z0-9][\w\-]*\s+)*(?:special\s+|resumed\s+|emergency\s+)*session\b.*$", re.I)
+_SESSION_RE = re.compile(
+    r"^(?:[A-Z0-9][\w\-]*\s+)*(?:special\s+|resumed\s+|emergency\s+)*session\b.*$", re.I
+)
 _AGENDA_RE = re.compile(r"^Agenda\s+items?\s+(.+)$", re.I)
 _BRACKET_RE = re.compile(r"^\[(.+)\]$")
 _TITLE_NUM_RE = re.compile(r"^(\d{2,4}/\d+|\d+\s+\([A-Z]+\))\.?\s+(.+)$")
-_MASTHEAD_SKIP_RE = re.compile(
-    r"^(?:United Nations|Distr\.?:.*|Original:.*|General Assembly|Security Council|"
-    r"Economic and Social Council|[AES]|[A-Z]{1,3})$"
-)
 _BODIES = ("Economic and Social Council", "General Assembly", "Security Council")
 # "The Economic and Social Council," / "The General Assembly," / "The Commission on ...,".
 _FORMULA_RE = re.compile(r"^The\s+[A-Z][\w’'\-]*(?:\s+[\w’'\-]+){0,14}\s*,$")
@@ -70,9 +71,24 @@ _SIGNATURE_RE = re.compile(r"^\d+(?:st|nd|rd|th)\s+(?:plenary\s+)?meeting\b", re
 _ANNEX_RE = re.compile(r"^(?:Annex|ANNEX)(?:\s+([IVXLC]+|\d+))?\b(?!\s+(?:to|of)\b)")
 _NUMBER_RE = re.compile(r"^(\d{1,3})\.\s+(?=\S)")
 _SUBPARA_RE = re.compile(r"^(?:\((?:[a-z]{1,2}|[ivxl]{1,5}|\d{1,2})\)|[•·▪◦‒–—\-]|[a-z]\))\s")
-_DRAFT_INTRO_RE = re.compile(r"\bfollowing\s+draft\s+(?:resolution|decision)|draft\s+(?:resolution|decision)\s*:?\s*$", re.I)
-_LEAD_ADVERBS = {"also", "further", "again", "once", "strongly", "urgently", "firmly", "deeply",
-                 "greatly", "fully", "most", "still", "equally"}
+_DRAFT_INTRO_RE = re.compile(
+    r"\bfollowing\s+draft\s+(?:resolution|decision)|draft\s+(?:resolution|decision)\s*:?\s*$", re.I
+)
+_LEAD_ADVERBS = {
+    "also",
+    "further",
+    "again",
+    "once",
+    "strongly",
+    "urgently",
+    "firmly",
+    "deeply",
+    "greatly",
+    "fully",
+    "most",
+    "still",
+    "equally",
+}
 _MAX_VERB_WORDS = 6
 
 
@@ -92,7 +108,7 @@ def find_symbol(text: str) -> str | None:
     return normalise_symbol(m.group(1)) if m else None
 
 
-def _is_formula(text: str) -> bool:
+def is_formula(text: str) -> bool:
     if not _FORMULA_RE.match(text):
         return False
     words = text.rstrip(",").split()
@@ -107,7 +123,8 @@ def _verb(block: Block) -> str | None:
     if lead:
         lead = clean_ws(lead).strip(" ,;:")
         words = lead.split()
-        if 0 < len(words) <= _MAX_VERB_WORDS and (len(words) == 1 or opening_verb(lead)):
+        single = len(words) == 1 and lead.isalpha() and lead[:1].isupper()
+        if 0 < len(words) <= _MAX_VERB_WORDS and (single or opening_verb(lead)):
             return lead
     return opening_verb(block.text)
 
@@ -170,15 +187,29 @@ class _Front:
     footnotes: list[str] = field(default_factory=list)
 
 
+def _masthead_rest(text: str) -> str:
+    """What is left of a line once the masthead items (organ, symbol, distribution,
+    dates, "United Nations") are taken out: empty for a pure masthead line."""
+    rest = _SYMBOL_RE.sub(" ", text)
+    rest = re.sub(r"\bDistr\.?:\s*\w+|\bOriginal:\s*\w+|\bUnited Nations\b", " ", rest)
+    for body in _BODIES:
+        rest = rest.replace(body, " ")
+    rest = _DATE_RE.sub(" ", rest)
+    rest = re.sub(r"[*]+", " ", rest)
+    rest = clean_ws(rest)
+    return "" if re.fullmatch(r"[A-Z]{0,3}", rest) else rest
+
+
 def _read_front(blocks: list[Block], masthead: list[str]) -> _Front:
     front = _Front()
     for line in masthead:
         line = clean_ws(line)
         if front.symbol is None:
             front.symbol = find_symbol(line)
-        if line in _BODIES and front.body is None:
-            front.body = line
+        if front.body is None:
+            front.body = next((b for b in _BODIES if b in line), None)
     adopted_seen = False
+    candidates: list[str] = []  # symbols seen in masthead-like lines of the body
     for b in blocks:
         text = clean_ws(b.text)
         front.footnotes.extend(n for n in b.footnotes if n not in front.footnotes)
@@ -194,18 +225,23 @@ def _read_front(blocks: list[Block], masthead: list[str]) -> _Front:
             continue
         m = _BRACKET_RE.match(text)
         if m:
-            inner = clean_ws(m.group(1))
-            rec = re.match(r"^on\s+the\s+(?:recommendation|report)\s+of\s+(?:the\s+)?(.+)$", inner, re.I)
-            if rec and front.recommended_by is None:
-                front.recommended_by = rec.group(1)
+            # As the AKN parser does: the bracketed line without its brackets,
+            # "on the recommendation of the Commission ... (E/2018/26)".
+            if front.recommended_by is None:
+                front.recommended_by = clean_ws(m.group(1))
             front.lines.append(text)
             continue
         m = _AGENDA_RE.match(text)
-        if m and front.agenda_item is None:
+        if m and front.agenda_item is None and not adopted_seen:
             front.agenda_item = m.group(1)
             front.lines.append(text)
             continue
-        if _SESSION_RE.match(text) and front.session is None and len(text) < 60:
+        if (
+            _SESSION_RE.match(text)
+            and front.session is None
+            and len(text) < 60
+            and not adopted_seen
+        ):
             front.session = text
             front.lines.append(text)
             continue
@@ -218,15 +254,17 @@ def _read_front(blocks: list[Block], masthead: list[str]) -> _Front:
             front.title = text
             front.title_line = text
             continue
-        if _SYMBOL_RE.fullmatch(text) or re.fullmatch(r"[AES]\s*/\s*RES\s*/.*", text):
-            front.symbol = front.symbol or find_symbol(text)
-            continue
-        if text in _BODIES:
-            front.body = front.body or text
-            continue
-        if _MASTHEAD_SKIP_RE.match(text) or (_DATE_ONLY_RE.match(text) and not adopted_seen):
+        if not adopted_seen and not _masthead_rest(text):
+            # Masthead: "United Nations", the symbol, the organ, "Distr.: General", a date.
+            symbol = find_symbol(text)
+            if symbol:
+                candidates.append(symbol)
+            if front.body is None:
+                front.body = next((body for body in _BODIES if body in text), None)
             continue
         front.lines.append(text)
+    if front.symbol is None and candidates:
+        front.symbol = candidates[0]
     if front.symbol is None and front.title_line:
         m = re.match(r"^(\d{4})/(\d+)\.", front.title_line)
         if m and (front.body or "").startswith("Economic and Social"):
@@ -249,7 +287,7 @@ def _header_text(front: _Front) -> str:
 def _split_front(blocks: list[Block]) -> tuple[int, int]:
     """(end of the front matter, start of the body): the formula between them is dropped."""
     for i, b in enumerate(blocks[:80]):
-        if _is_formula(clean_ws(b.text)):
+        if is_formula(clean_ws(b.text)):
             return i, i + 1
     # No formula (a fragment, a draft without one): the front matter ends at the
     # first block that reads like a paragraph.
@@ -262,36 +300,54 @@ def _split_front(blocks: list[Block]) -> tuple[int, int]:
     return 0, 0
 
 
+_PART_RE = re.compile(r"^([A-H])(?:\.|\s|$)")
+
+
 def assemble(
     blocks: list[Block],
     *,
     source: str,
     fmt: Format,
     masthead: list[str] | None = None,
-) -> Resolution:
-    """Label the blocks of one resolution and read its metadata."""
+) -> list[Resolution]:
+    """Label the blocks of a resolution and read its metadata.
+
+    Usually one resolution; a document printing lettered parts ("A", "B", each
+    with its own formula and signature) gives one per part, with the part letter
+    added to the symbol, so that their paragraph labels never collide.
+    """
     end, start = _split_front(blocks)
     front = _read_front(blocks[:end], masthead or [])
-    res = Resolution(
-        symbol=front.symbol,
-        title=front.title,
-        body=front.body,
-        source=source,
-        format=fmt,
-        date=front.date,
-        session=front.session,
-        agenda_item=front.agenda_item,
-        recommended_by=front.recommended_by,
-    )
     header = _header_text(front)
-    if header:
-        res.paragraphs.append(Paragraph("HEADER", "header", header, list(front.footnotes)))
+
+    def new_part() -> Resolution:
+        res = Resolution(
+            symbol=front.symbol,
+            title=front.title,
+            body=front.body,
+            source=source,
+            format=fmt,
+            date=front.date,
+            session=front.session,
+            agenda_item=front.agenda_item,
+            recommended_by=front.recommended_by,
+        )
+        if header:
+            res.paragraphs.append(Paragraph("HEADER", "header", header, list(front.footnotes)))
+        return res
+
+    res = new_part()
+    parts = [res]
+    before = clean_ws(blocks[end - 1].text) if 0 < end <= len(blocks) else ""
+    first = _PART_RE.match(before) if end and blocks[end - 1].heading else None
+    letters: list[str | None] = [first.group(1) if first else None]
 
     main = _Scope("", "preambular", "operative")
     scope = main
     annexes = 0
     drafts = 0
     heading_since_last = False
+    last_heading = ""
     closed = False  # the signature closes the resolution's own text
     for b in blocks[start:]:
         text = clean_ws(b.text)
@@ -306,10 +362,20 @@ def assemble(
                 prefix = "ANNEX-" if annexes == 1 else f"ANNEX{annexes}-"
                 scope = _Scope(prefix, "annex", "annex")
             heading_since_last = True
+            last_heading = text
             continue
-        if _is_formula(text):
+        if is_formula(text):
             last = res.paragraphs[-1] if res.paragraphs else None
-            if (
+            if closed and scope is main:
+                # The next lettered part of the resolution: its own labels.
+                res = new_part()
+                parts.append(res)
+                m = _PART_RE.match(last_heading)
+                letters.append(m.group(1) if m else None)
+                main = scope = _Scope("", "preambular", "operative")
+                annexes = drafts = 0
+                closed = heading_since_last = False
+            elif (
                 last is not None
                 and last.kind == "operative"
                 and not last.label.startswith("DRAFT")
@@ -319,18 +385,28 @@ def assemble(
                 prefix = "DRAFT-" if drafts == 1 else f"DRAFT{drafts}-"
                 scope = _Scope(prefix, "preambular", "operative")
             continue
-        prev = res.paragraphs[-1] if res.paragraphs and res.paragraphs[-1].kind != "header" else None
+        if closed and scope is main:
+            # Text after the signature without an "Annex" heading is still
+            # annexed material, never part of the last operative paragraph.
+            annexes += 1
+            scope = _Scope("ANNEX-" if annexes == 1 else f"ANNEX{annexes}-", "annex", "annex")
+            heading_since_last = True
+        prev = (
+            res.paragraphs[-1] if res.paragraphs and res.paragraphs[-1].kind != "header" else None
+        )
         if prev is not None and _SUBPARA_RE.match(text) and not heading_since_last:
             _merge(prev, text, b.footnotes)
             continue
         verb = _verb(b)
         num_m = _NUMBER_RE.match(text)
         if num_m:
-            body_text = text[num_m.end():]
+            body_text = text[num_m.end() :]
             label = scope.op_label(int(num_m.group(1)))
             scope.in_operative = True
             res.paragraphs.append(
-                Paragraph(label, scope.kind_op, body_text, list(b.footnotes), _verb_of(b, body_text))
+                Paragraph(
+                    label, scope.kind_op, body_text, list(b.footnotes), _verb_of(b, body_text)
+                )
             )
             heading_since_last = False
             continue
@@ -359,7 +435,10 @@ def assemble(
                 Paragraph(scope.pp_label(), scope.kind_pp, text, list(b.footnotes), verb)
             )
         heading_since_last = False
-    return res
+    if len(parts) > 1 and front.symbol:
+        for i, part in enumerate(parts):
+            part.symbol = f"{front.symbol} {letters[i] or chr(ord('A') + i)}"
+    return parts
 
 
 def _verb_of(block: Block, body_text: str) -> str | None:

@@ -15,6 +15,7 @@ refused (Word never writes one).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
@@ -41,11 +42,27 @@ MAX_TOTAL_BYTES = 256 * 1024 * 1024
 MAX_MEMBERS = 5000
 MAX_RATIO = 200  # deflate rarely beats 20:1 on WordprocessingML; bombs reach 1000:1
 
-_OFFICE_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_OFFICE_DOC_REL = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+)
 _SKIP_TAGS = {
-    W + "del", W + "moveFrom", W + "delText", W + "instrText", W + "delInstrText",
-    W + "drawing", W + "pict", W + "object", W + "commentReference", W + "footnoteRef",
-    W + "endnoteRef", W + "rPr", W + "pPr", W + "sectPr", W + "tblPr", W + "trPr", W + "tcPr",
+    W + "del",
+    W + "moveFrom",
+    W + "delText",
+    W + "instrText",
+    W + "delInstrText",
+    W + "drawing",
+    W + "pict",
+    W + "object",
+    W + "commentReference",
+    W + "footnoteRef",
+    W + "endnoteRef",
+    W + "rPr",
+    W + "pPr",
+    W + "sectPr",
+    W + "tblPr",
+    W + "trPr",
+    W + "tcPr",
     MC + "Fallback",
 }
 _TRUE = {"1", "true", "on", ""}
@@ -71,7 +88,9 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
         raise ParseError(f"zip bomb suspected: expands to {total / 1e6:.0f} MB")
     for info in infos:
         if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise ParseError(f"zip bomb suspected: {info.filename} compressed {info.file_size // max(info.compress_size, 1)}:1")
+            raise ParseError(
+                f"zip bomb suspected: {info.filename} compressed {info.file_size // max(info.compress_size, 1)}:1"
+            )
     return zf
 
 
@@ -87,7 +106,9 @@ def _read_part(zf: zipfile.ZipFile, name: str) -> bytes | None:
             # Declared sizes can lie: never inflate more than the cap.
             data = fh.read(MAX_PART_BYTES + 1)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
-        raise ParseError(f"not a Word file (corrupt zip member {name}: {clean_ws(str(exc))[:60]})") from exc
+        raise ParseError(
+            f"not a Word file (corrupt zip member {name}: {clean_ws(str(exc))[:60]})"
+        ) from exc
     except Exception as exc:  # zlib.error and friends from a damaged stream
         raise ParseError(f"not a Word file (corrupt zip member {name})") from exc
     if len(data) > MAX_PART_BYTES:
@@ -187,10 +208,8 @@ def _props(rpr: Any) -> _RunProps:
         props.hidden = _on(v)
     sz = rpr.find(W + "sz")
     if sz is not None:
-        try:
+        with contextlib.suppress(ValueError):
             props.size = int(sz.get(W + "val", "")) / 2
-        except ValueError:
-            pass
     return props
 
 
@@ -199,6 +218,7 @@ class _Styles:
         self.styles: dict[str, tuple[str | None, _RunProps]] = {}
         self.default = _RunProps(False, False, False, False, 10.0)
         self.default_para: str | None = None
+        self._cache: dict[str | None, _RunProps] = {}
         if root is None:
             return
         defaults = root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
@@ -208,10 +228,12 @@ class _Styles:
             if not sid:
                 continue
             based = st.find(W + "basedOn")
-            self.styles[sid] = (based.get(W + "val") if based is not None else None, _props(st.find(W + "rPr")))
+            self.styles[sid] = (
+                based.get(W + "val") if based is not None else None,
+                _props(st.find(W + "rPr")),
+            )
             if st.get(W + "type") == "paragraph" and st.get(W + "default") in ("1", "true", "on"):
                 self.default_para = sid
-        self._cache: dict[str | None, _RunProps] = {}
 
     def resolve(self, sid: str | None) -> _RunProps:
         """A style's run properties with its basedOn chain applied (cycle-safe)."""
@@ -377,8 +399,10 @@ def _block(pieces: list[_Piece], body_size: float) -> Block | None:
     if not text:
         return Block("", notes) if notes else None
     visible = [p for p in pieces if p.marker is None and p.text.strip()]
-    heading = bool(visible) and all(p.bold for p in visible) or (
-        bool(visible) and _weighted_size(visible) >= 1.15 * body_size
+    heading = (
+        bool(visible)
+        and all(p.bold for p in visible)
+        or (bool(visible) and _weighted_size(visible) >= 1.15 * body_size)
     )
     return Block(text, notes, _italic_lead(pieces), heading)
 
@@ -398,7 +422,7 @@ def _italic_lead(pieces: list[_Piece]) -> str | None:
         if p.marker is not None:
             continue
         end = pos + len(p.text)
-        part = p.text[max(0, skip - pos):] if pos < skip else p.text
+        part = p.text[max(0, skip - pos) :] if pos < skip else p.text
         pos = end
         if not part:
             continue
@@ -521,11 +545,13 @@ def parse_docx_file(path: Path) -> list[Resolution]:
         if not block.text:
             # A paragraph holding only a footnote reference: the note belongs above.
             if blocks:
-                blocks[-1].footnotes.extend(n for n in block.footnotes if n not in blocks[-1].footnotes)
+                blocks[-1].footnotes.extend(
+                    n for n in block.footnotes if n not in blocks[-1].footnotes
+                )
             continue
         blocks.append(block)
     if not blocks:
         raise ParseError("no text in Word file")
-    res = assemble(blocks, source=path.name, fmt="docx", masthead=masthead)
-    log.debug("%s: %d blocks, %d paragraphs", path.name, len(blocks), len(res.paragraphs))
-    return [res]
+    parts = assemble(blocks, source=path.name, fmt="docx", masthead=masthead)
+    log.debug("%s: %d blocks, %d parts", path.name, len(blocks), len(parts))
+    return parts
