@@ -25,6 +25,7 @@ _LAZY_COMMANDS = {
     "feedback": "bot.commands.feedback:feedback",
     "mandates": "bot.commands.mandates:mandates",
     "bench": "bot.commands.bench:bench",
+    "health": "bot.commands.health:health",
 }
 
 

@@ -31,7 +31,7 @@ def find_paragraphs(store: ParagraphStore, symbol: str, label: str | None) -> li
     docs = store.docs()
     paras: list[StoredParagraph] = []
     for doc_id in resolve_doc_ids(store, symbol):
-        ver = docs[doc_id].ver if doc_id in docs else None
+        record = docs.get(doc_id)
         if label:
             got = store.get([f"{doc_id}#{normalise_label(label)}"])
         else:
@@ -39,5 +39,5 @@ def find_paragraphs(store: ParagraphStore, symbol: str, label: str | None) -> li
                 store.iter_paragraphs(where={"doc_id": doc_id}),
                 key=lambda p: int(p.metadata.get("order", 0)),
             )
-        paras.extend(p for p in got if ver is None or p.metadata.get("ver") == ver)
+        paras.extend(p for p in got if record is None or record.accepts(p.metadata.get("ver")))
     return paras

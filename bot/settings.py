@@ -40,6 +40,7 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("RESBOT_LLM_API_KEY", "OPENAI_API_KEY")
     )
     llm_timeout_s: float = 60.0
+    prompts_dir: Path | None = Field(default=None, description="folder with the prompt files")
 
     # Slack (names fixed by Slack convention, not prefixed).
     slack_bot_token: SecretStr | None = Field(

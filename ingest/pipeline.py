@@ -317,6 +317,14 @@ class Ingestor:
         report.embedded += len(vectors)
         cursor = 0
         for pend in self._pending:
+            previous = self.store.get_doc(pend.res.doc_id)
+            if previous is not None and previous.ver != pend.ver:
+                # Announce the incoming version first: while its paragraphs are
+                # overwritten one by one, readers accept old and new ones alike,
+                # so the document never looks half-missing.
+                self.store.put_doc(
+                    DocRecord(previous.doc_id, previous.ver, {**previous.metadata, "next_ver": pend.ver})
+                )
             n = len(pend.embed_idx)
             vecs = vectors[cursor : cursor + n]
             cursor += n
@@ -352,6 +360,7 @@ class Ingestor:
                         "recommended_by": res.recommended_by,
                         "session": res.session,
                         "agenda_item": res.agenda_item,
+                        "next_ver": "",
                     },
                 )
             )

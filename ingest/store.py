@@ -85,6 +85,10 @@ class DocRecord:
     ver: str
     metadata: dict[str, Any] = field(default_factory=dict)
 
+    def accepts(self, ver: object) -> bool:
+        """Whether a paragraph of version `ver` is readable: the live one, or the one being written."""
+        return ver == self.ver or (bool(ver) and ver == self.metadata.get("next_ver"))
+
 
 class ParagraphStore(Protocol):
     """What ingest, retrieval and answering need from a store."""

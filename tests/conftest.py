@@ -5,8 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from chroma_server import ChromaServer
+
+    from ingest.embedding import SentenceTransformerEmbedder
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("RESBOT_SHARED", REPO.parent / "shared"))
@@ -40,3 +46,25 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
     monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
     monkeypatch.setenv("RESBOT_DATA_DIR", str(tmp_path / "data"))
     yield
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    """The one real embedding model per test run (bundled MiniLM weights, offline)."""
+    from ingest.embedding import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder("all-MiniLM-L6-v2")
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    """A real Chroma server on loopback for the whole run; tests use their own collections."""
+    from chroma_server import ChromaServerError, chroma_executable, running_chroma_server
+
+    if chroma_executable() is None:
+        pytest.skip("the `chroma` command (chromadb package) is not installed")
+    try:
+        with running_chroma_server(tmp_path_factory.mktemp("chroma-server")) as server:
+            yield server
+    except ChromaServerError as exc:
+        pytest.fail(f"cannot start a Chroma server: {exc}")

@@ -35,8 +35,8 @@ def build_answerer(
         from bot.answer.llm import LLMComposer, LLMRewriter, make_chat_model
 
         chat = make_chat_model(settings)
-        composer = LLMComposer(chat)
-        rewriter = LLMRewriter(chat)
+        composer = LLMComposer(chat, settings.prompts_dir)
+        rewriter = LLMRewriter(chat, settings.prompts_dir)
     mandates = None
     try:
         from bot.mandates.route import MandateRouter

@@ -23,7 +23,8 @@ from ingest.errors import ResbotError
 
 log = logging.getLogger(__name__)
 
-PROMPTS = Path(__file__).resolve().parents[2] / "prompts"  # repo checkout; packaged copy below
+# The checkout's prompts/ folder; an installed copy (Docker) sets RESBOT_PROMPTS_DIR.
+PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 
 DECLINE_TOKEN = "NOT_IN_CORPUS"
 

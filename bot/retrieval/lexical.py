@@ -8,6 +8,7 @@ an ingest changed the store.
 from __future__ import annotations
 
 import json
+import os
 import logging
 import pickle
 from dataclasses import dataclass, field
@@ -49,14 +50,15 @@ class LexicalIndex:
         import bm25s
 
         generation = store.generation()
-        live = {d: r.ver for d, r in store.docs().items()}
+        live = store.docs()
         ids: list[str] = []
         texts: list[str] = []
         metas: list[dict[str, Any]] = []
         corpus: list[list[str]] = []
         for para in store.iter_paragraphs():
             # Paragraphs of a document version that is not (yet) live are invisible.
-            if live.get(para.doc_id) != para.metadata.get("ver"):
+            record = live.get(para.doc_id)
+            if record is None or not record.accepts(para.metadata.get("ver")):
                 continue
             ids.append(para.id)
             texts.append(para.text)
@@ -121,7 +123,7 @@ class LexicalIndexCache:
         if path:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")  # replicas may share the cache dir
                 with tmp.open("wb") as fh:
                     fh.write(
                         json.dumps({"v": _CACHE_VERSION, "generation": generation}).encode() + b"\n"

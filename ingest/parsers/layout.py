@@ -31,6 +31,10 @@ from ingest.parsers.common import clean_ws
 log = logging.getLogger(__name__)
 
 PAGE_BREAK = "\f"
+# Where a footnote zone was lifted out: the text may be cut there like at a page
+# break, but no new page begins.
+_ZONE_BREAK = "\v"
+_BREAKS = (PAGE_BREAK, _ZONE_BREAK)
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUP_TO_DIGIT = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
@@ -39,12 +43,17 @@ _SUP_RUN = re.compile(f"[{SUPERSCRIPT_DIGITS}]+")
 # --- page furniture -------------------------------------------------------------
 
 # "2/14", "Page 3 of 12", "- 4 -"
-_COUNTER = re.compile(r"^(?:(\d{1,4})\s*/\s*(\d{1,4})|Page\s+\d{1,4}(?:\s+of\s+\d{1,4})?|[-–]\s*\d{1,4}\s*[-–])$", re.I)
+_COUNTER = re.compile(
+    r"^(?:(\d{1,4})\s*/\s*(\d{1,4})|Page\s+\d{1,4}(?:\s+of\s+\d{1,4})?|[-–]\s*\d{1,4}\s*[-–])$",
+    re.I,
+)
 # "24-24145 (E)    291223", "V.18-02789 (E)", "GE.18-12345(E)"
 _JOB_NUMBER = re.compile(r"^(?:[A-Z]{1,2}\.)?\d{2}-\d{5}\s?(?:\([A-Z]\))?(?:\s+\d{6}){0,2}$")
 _BARCODE = re.compile(r"^\*\d{6,9}\*$")
 # A document symbol alone on a line: A/RES/79/154, E/CN.15/2018/L.4/Rev.1, S/RES/242 (1967)
-_SYMBOL_LINE = re.compile(r"^[A-Z][A-Za-z0-9.\-]{0,12}(?:/[A-Za-z0-9.\-]{1,15}){1,6}(?:\s?\(\d{4}\))?$")
+_SYMBOL_LINE = re.compile(
+    r"^[A-Z][A-Za-z0-9.\-]{0,12}(?:/[A-Za-z0-9.\-]{1,15}){1,6}(?:\s?\(\d{4}\))?$"
+)
 _SEPARATOR = re.compile(r"^(?:_{5,}|-{3,}|\*{3,}|={3,}|—{2,}|–{3,})$")
 _FOOTNOTE_RULE = re.compile(r"^_{5,}$")
 
@@ -65,7 +74,7 @@ _LETTERED = re.compile(r"^\(\s?(?:[a-z]{1,2}|[ivxl]{1,5}|\d{1,2})\s?\)(?:\s|$)")
 _ROMAN_HEADING = re.compile(r"^(?:[IVXL]{1,6}|[A-H])\.?$")
 _FORMULA = re.compile(
     r"^(?:The|La|Le)\s+(?:[A-Z][\w’'\-]*|of|on|and|for|the|to|against|in|de|des|du)"
-    r"(?:\s+(?:[A-Z][\w’'\-]*|of|on|and|for|the|to|against|in|de|des|du))*\s*[,:]?$"
+    r"(?:\s+(?:[A-Z][\w’'\-]*|of|on|and|for|the|to|against|in|de|des|du))*\s*[,:.]?$"
 )
 _FORMULA_BODY = re.compile(
     r"\b(?:Assembly|Council|Commission|Conference|Committee|Board|Meeting|Parties|Forum|Session|Organization)\b"
@@ -76,30 +85,31 @@ _CLOSING = re.compile(
     r"|Adopted\s+unanimously\b)"
 )
 
-def _wordset(words: str) -> frozenset[str]:
+
+def wordset(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
 # First words that open a preambular paragraph. Words ending in -ing/-ed qualify too,
 # apart from these proper nouns that can open a wrapped line.
-_PP_WORDS = _wordset(
+_PP_WORDS = wordset(
     """aware mindful conscious cognizant concerned alarmed convinced determined desirous
     guided whereas confident grateful anxious resolved pleased encouraged appreciative
     deeply gravely seriously profoundly firmly fully bearing having taking noting
     recalling recognizing reaffirming welcoming considering"""
 )
-_NOT_OPENERS = _wordset(
+_NOT_OPENERS = wordset(
     """united beijing kunming king spring ring wing sterling nanjing red ahmed mohammed
     muhammad reading bering wyoming"""
 )
-_ADVERBS = _wordset(
+ADVERBS = wordset(
     """also further again once still most strongly urgently firmly deeply gravely
     seriously fully particularly especially equally emphatically expressly solemnly
     formally warmly greatly profoundly resolutely sincerely earnestly categorically
-    highly unanimously respectfully cordially"""
+    highly unanimously respectfully cordially hereby"""
 )
 # Operative verbs that open a paragraph (third person singular, as the body speaks).
-_OP_VERBS = _wordset(
+OP_VERBS = wordset(
     """accepts acknowledges adopts affirms agrees appeals appoints appreciates approves
     assures authorizes becomes believes calls commends concludes concurs condemns confirms
     congratulates considers continues decides declares defers demands deplores deprecates
@@ -118,7 +128,7 @@ def is_para_opener(text: str) -> bool:
     """True when ``text`` opens like a resolution paragraph ("Recalling", "Also requests")."""
     words = text.lstrip(" \"“‘'(*_").split(None, 6)
     i = 0
-    while i < len(words) - 1 and words[i].lower().strip(",") in _ADVERBS:
+    while i < len(words) - 1 and words[i].lower().strip(",") in ADVERBS:
         i += 1
     if i >= len(words):
         return False
@@ -130,7 +140,7 @@ def is_para_opener(text: str) -> bool:
         return False
     return (
         low in _PP_WORDS
-        or low in _OP_VERBS
+        or low in OP_VERBS
         or (len(low) > 5 and (low.endswith("ing") or low.endswith("ed")))
     )
 
@@ -148,7 +158,11 @@ def looks_like_para_start(text: str) -> bool:
 
 def is_formula(text: str) -> bool:
     """The enacting formula: "The General Assembly,", "The Security Council,"."""
-    return len(text) <= 140 and bool(_FORMULA.match(text)) and bool(_FORMULA_BODY.search(text))
+    if len(text) > 140 or not _FORMULA.match(text) or not _FORMULA_BODY.search(text):
+        return False
+    # "The General Assembly" may lack its comma; a longer run of capitalised words
+    # without one is a wrapped line ("The President of the General Assembly and the").
+    return text.rstrip().endswith((",", ":")) or len(text.split()) <= 5
 
 
 def is_closing(text: str) -> bool:
@@ -195,8 +209,6 @@ class _Segment:
 
 # --- line utilities ---------------------------------------------------------------
 
-_TRAIL_HYPHEN = ("-", "‑", "\u00ad")
-
 
 def join_lines(lines: Iterable[str]) -> str:
     """Join wrapped lines: a space between them, none after a hyphen that ends a word."""
@@ -231,6 +243,7 @@ def _prepare(lines: Iterable[str]) -> list[str]:
             if j:
                 out.append(PAGE_BREAK)
             line = part.replace("\t", " ").replace("\u00a0", " ").replace("\u2009", " ")
+            line = line.replace(_ZONE_BREAK, " ")
             out.append(line.replace("\r", "").strip())
     return out
 
@@ -258,26 +271,42 @@ def _strip_furniture(lines: list[str]) -> list[str]:
             drop[i] = True
 
     if counters:
+        norms: dict[int, str] = {}
+
+        def norm(i: int) -> str:
+            if i not in norms:
+                norms[i] = _norm(lines[i]) if len(lines[i]) <= 160 else ""
+            return norms[i]
+
         # Lines near page counters that recur from page to page are the running title.
-        windows: list[list[int]] = []
+        # A line counts once per page break, and for the nearest one only where the
+        # windows of two close counters overlap.
+        owner: dict[int, int] = {}
         for c in counters:
-            win = _neighbours(lines, c, 6)
-            windows.append(win)
+            for i in _neighbours(lines, c, 6):
+                if i not in owner or abs(i - c) < abs(i - owner[i]):
+                    owner[i] = c
+        per_window: dict[int, set[str]] = {}
+        for i, c in owner.items():
+            per_window.setdefault(c, set()).add(norm(i))
         seen: Counter[str] = Counter()
-        for win in windows:
-            seen.update({_norm(lines[i]) for i in win if lines[i]})
-        need = max(2, (len(windows) + 1) // 2)
-        recurring = {k for k, v in seen.items() if v >= need and 0 < len(k) <= 160}
+        for norms_of_window in per_window.values():
+            seen.update(norms_of_window)
+        need = max(2, (len(counters) + 1) // 2)
+        recurring = {k for k, v in seen.items() if v >= need and k}
+        verdicts: dict[int, bool] = {}
 
         def furniture(i: int) -> bool:
-            line = lines[i]
-            return bool(
-                _is_counter(line)
-                or _JOB_NUMBER.match(line)
-                or _BARCODE.match(line)
-                or (_SYMBOL_LINE.match(line) and any(ch.isdigit() for ch in line))
-                or _norm(line) in recurring
-            )
+            if i not in verdicts:
+                line = lines[i]
+                verdicts[i] = bool(
+                    _is_counter(line)
+                    or _JOB_NUMBER.match(line)
+                    or _BARCODE.match(line)
+                    or (_SYMBOL_LINE.match(line) and any(ch.isdigit() for ch in line))
+                    or norm(i) in recurring
+                )
+            return verdicts[i]
 
         for c in counters:
             members = {c}
@@ -296,9 +325,16 @@ def _strip_furniture(lines: list[str]) -> list[str]:
                         members.update(gap)
                         gap = []
                         members.add(i)
-                    elif len(gap) < 5 and len(lines[i]) <= 120:
+                    elif (
+                        len(gap) < 5
+                        and len(lines[i]) <= 120
+                        and not _SEPARATOR.match(lines[i])
+                        and not _NUMBERED.match(lines[i])
+                        and not _NOTE_START_STRICT.match(lines[i])
+                    ):
                         # Title lines sit between the symbol and the job number; keep
-                        # them only if more furniture follows further out.
+                        # them only if more furniture follows further out. A rule, a
+                        # numbered paragraph or a note is body: the cluster ends there.
                         gap.append(i)
                     else:
                         break
@@ -379,19 +415,27 @@ def _extract_notes(lines: list[str]) -> tuple[list[str], list[tuple[int, str, li
     for i, line in enumerate(lines):
         if line == PAGE_BREAK:
             in_zone = False
-            body.append(line)
+            if body and body[-1] == _ZONE_BREAK:
+                body[-1] = line
+            else:
+                body.append(line)
             continue
         if _FOOTNOTE_RULE.match(line) or (
             _SEPARATOR.match(line) and _next_opens_note(lines, i + 1)
         ):
             in_zone, zone_fresh, zone_notes, after_gap = True, True, 0, True
-            if not body or body[-1] != PAGE_BREAK:
-                body.append(PAGE_BREAK)
+            if not body or body[-1] not in _BREAKS:
+                body.append(_ZONE_BREAK)
             continue
-        if not in_zone and line[:1] in SUPERSCRIPT_DIGITS and line and _note_start(line, None, True):
+        if (
+            not in_zone
+            and line[:1] in SUPERSCRIPT_DIGITS
+            and line
+            and _note_start(line, None, True)
+        ):
             in_zone, zone_fresh, zone_notes, after_gap = True, False, 0, True
-            if not body or body[-1] != PAGE_BREAK:
-                body.append(PAGE_BREAK)
+            if not body or body[-1] not in _BREAKS:
+                body.append(_ZONE_BREAK)
         if not in_zone:
             body.append(line)
             continue
@@ -431,9 +475,9 @@ def _ends_clause(line: str, conjunction: bool = True) -> bool:
 
     With ``conjunction``, "; and" / "; or" before a lettered item count too.
     """
-    s = line.rstrip(" ”’\")]*" + SUPERSCRIPT_DIGITS)
+    s = line.rstrip(' ”’")]*' + SUPERSCRIPT_DIGITS)
     s = re.sub(r"(?<=[,;:.])\s?\d{1,3}$", "", s)
-    s = s.rstrip(" ”’\")]")
+    s = s.rstrip(' ”’")]')
     return s.endswith((",", ";", ":", ".")) or (conjunction and s.endswith((" and", " or")))
 
 
@@ -445,8 +489,8 @@ def _starts_new_segment(prev: str, line: str, dense: bool) -> bool:
     if _CLOSING.match(prev):
         # "Adopted unanimously at the" / "1382nd meeting." is one closing line
         return prev.rstrip().endswith(".") or prev.rstrip().endswith("meeting")
-    if _NUMBERED.fullmatch(prev.strip()):
-        return False  # "1." alone on its line: the text follows
+    if _NUMBERED.fullmatch(prev.strip()) or _LETTERED.fullmatch(prev.strip()):
+        return False  # "1." or "(a)" alone on its line: the text follows
     if not _ends_clause(prev):
         return False
     if _NUMBERED.match(line):
@@ -459,7 +503,8 @@ def _starts_new_segment(prev: str, line: str, dense: bool) -> bool:
     # not "Federated States", "Securing Our Common Future") cannot open a line inside
     # a sentence, so after a line ending a clause it opens a paragraph, blank line or not.
     return (
-        prev.rstrip(" ”’\")").endswith((",", ";", "."))
+        _ends_clause(prev, conjunction=False)
+        and not prev.rstrip().endswith(":")
         and is_para_opener(line)
         and _next_word_lower(line)
     )
@@ -468,16 +513,18 @@ def _starts_new_segment(prev: str, line: str, dense: bool) -> bool:
 def _next_word_lower(line: str) -> bool:
     words = line.split(None, 4)
     i = 1
-    while i < len(words) - 1 and words[i - 1].lower() in _ADVERBS:
+    while i < len(words) - 1 and words[i - 1].lower() in ADVERBS:
         i += 1
-    return i < len(words) and words[i][:1].islower() and words[i] not in ("and", "or")
+    if i >= len(words):
+        return words[-1].endswith(":")  # "Decides:" alone on its line
+    return words[i][:1].islower() and words[i] not in ("and", "or")
 
 
 _BARE_NUMBER = re.compile(r"^(\d{1,3})$")
 
 
 def _restore_paragraph_numbers(lines: list[str]) -> list[str]:
-    """"26" alone on a line before "Condemns ...": paragraph 26 that lost its full stop.
+    """ "26" alone on a line before "Condemns ...": paragraph 26 that lost its full stop.
 
     Only the number that comes next in the sequence counts, so a stray page number
     is not taken for a paragraph number.
@@ -497,7 +544,7 @@ def _restore_paragraph_numbers(lines: list[str]) -> list[str]:
 
 
 def _segments(lines: list[str]) -> list[_Segment]:
-    non_blank = sum(1 for line in lines if line and line != PAGE_BREAK)
+    non_blank = sum(1 for line in lines if line and line not in _BREAKS)
     blank = sum(1 for line in lines if not line)
     # Extractors that put no blank line between paragraphs need line-level cues.
     dense = blank < 0.1 * non_blank
@@ -515,9 +562,9 @@ def _segments(lines: list[str]) -> list[_Segment]:
         cur = []
 
     for i, line in enumerate(lines):
-        if line == PAGE_BREAK:
+        if line in _BREAKS:
             close()
-            page += 1
+            page += line == PAGE_BREAK
             pending_break = True
             continue
         if not line:
@@ -537,10 +584,12 @@ def _segments(lines: list[str]) -> list[_Segment]:
 _MARKER_BLOCKERS = re.compile(
     r"(?:\b(?:paragraphs?|paras?\.|resolutions?|decisions?|articles?|art\.|annex(?:es)?|No\.|Nos\.|"
     r"vols?\.|chapters?|chap\.|sect\.|sections?|rules?|Goals?|targets?|Principles?|pages?|"
-    r"p\.|pp\.|items?|sub-items?|Protocol|Additional Protocol|Conventions?|phase|level|"
+    r"p\.|pp\.|items?|sub-items?|phase|level|"
     r"Article|Chapter|Part|Rule|Section|Annex|Goal|Target|Principle|Recommendation|Rev\.|"
     r"Corr\.|Add\.|Amendments?|of|under|over|to|from|and|or|some|about|least|than|by|in|"
-    r"the|all|with|for|only|first|last|top|every|COVID|Group of|Alliance|SDG)\s?)$"
+    r"the|all|with|for|only|first|last|top|every|COVID|Group of|Alliance|SDG|Actions?|Steps?|"
+    r"Stages?|Options?|Objectives?|Priority|Priorities|Pillars?|Outcomes?|Indicators?|Tiers?|"
+    r"Tables?|Figures?|Box|Phases?|Levels?|Rounds?|Cycles?|Volumes?|Modules?)\s?)$"
 )
 _MONTHS = re.compile(
     r"^\s?(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -561,12 +610,23 @@ def _marker_candidates(text: str, marker: str) -> Iterable[tuple[int, int, int]]
             if s and text[s - 1] not in "*" and (s < 2 or text[s - 2] != "*"):
                 yield s, m.end(), 2
         return
+    # A marker glued to a year: "Substances of 19883 and", "13 January 20103 and".
+    for m in re.finditer(r"(?<![\d])(?:19|20)\d\d(" + marker + r")(?![\d/])", text):
+        nxt = text[m.end() : m.end() + 1]
+        if not nxt or nxt in " ,;:.)":
+            yield m.start(1), m.end(1), 1
     for m in re.finditer(r"(?<![\d])" + marker + r"(?![\d])", text):
         s, e = m.start(), m.end()
         prev = text[s - 1] if s else ""
         nxt = text[e] if e < len(text) else ""
         nxt2 = text[e + 1] if e + 1 < len(text) else ""
         if not prev:
+            continue
+        if nxt == "/" and (not nxt2 or nxt2 == " ") and (prev == " " or prev in ",;:.)”’"):
+            yield s, e + 1, 2  # the old style "Montenegro), 2/ and"
+            continue
+        if prev == "[" and nxt == "]":
+            yield s - 1, e + 1, 3  # "[3]", as some converters write a note reference
             continue
         if nxt and (nxt in "/-–‑%°" or nxt.isalpha() or (nxt in ".,:" and nxt2.isdigit())):
             continue
@@ -578,7 +638,7 @@ def _marker_candidates(text: str, marker: str) -> Iterable[tuple[int, int, int]]
             continue  # a decimal or a section number: 5.2, 16.2
         if prev in "(§#№$€£":
             continue
-        if prev.isalpha() or prev in ",;:.)”’\"]":
+        if prev.isalpha() or prev in ',;:.)”’"]':
             before = text[max(0, s - 12) : s]
             if prev in ",." and s >= 2 and text[s - 2].isdigit() and len(marker) == 3:
                 continue  # "2,237": a thousands separator
@@ -590,21 +650,24 @@ def _marker_candidates(text: str, marker: str) -> Iterable[tuple[int, int, int]]
             yield s, e, 3
         elif prev == " " and s >= 2:
             p2 = text[s - 2]
-            if not (p2.isalpha() or p2 in ",;:.)”’\""):
+            after_number = p2.isdigit()  # "of 16 October 2020 36 and": weakest evidence
+            if not (p2.isalpha() or p2 in ',;:.)”’"' or after_number):
                 continue
             after = text[e : e + 16]
-            if _MONTHS.match(after):
-                continue
+            if _MONTHS.match(after) or nxt == ".":
+                continue  # "on 1 July", "Action 11. We will": a number in the text
             if _MARKER_BLOCKERS.search(text[max(0, s - 30) : s]):
                 continue
             tail = after.lstrip()
-            if tail and not (tail[0].islower() or tail[0] in ",;:.)”’\"" or tail.startswith(("and ", "or "))):
+            if tail and not (
+                tail[0].islower() or tail[0] in ',;:.)”’"' or tail.startswith(("and ", "or "))
+            ):
                 # "Persons, 10 Member States": a capital after the number reads as text.
-                if p2 not in ",;:.":
+                if p2 not in ",;:." or after_number:
                     continue
                 yield s, e, 1
                 continue
-            yield s, e, 2
+            yield s, e, 1 if after_number else 2
 
 
 def _remove_span(text: str, s: int, e: int) -> str:
@@ -641,39 +704,103 @@ def _attach_notes(segs: list[_Segment], notes: list[_Note]) -> list[_Note]:
                 if not any(note.text in seg.notes for seg in segs):
                     unplaced.append(note)
 
-    cursor_seg, cursor_pos = 0, 0
-    for note in notes:
-        if note.superscript:
-            continue
-        limit = min(note.segment_limit, len(segs))
-        best: tuple[int, int, int, int] | None = None  # (score, seg, start, end)
-        # The marker is on the note's page: a bounded look back keeps a document
-        # whose markers are never found from costing quadratic time.
-        first_seg = max(cursor_seg, limit - _NOTE_LOOKBACK)
-        for si in range(first_seg, limit):
-            text = segs[si].text
-            start_at = cursor_pos if si == cursor_seg else 0
-            for s, e, score in _marker_candidates(text, note.marker):
-                if s < start_at:
-                    continue
-                if best is None or score > best[0]:
-                    best = (score, si, s, e)
-                if score >= 3:
-                    break
-            if best and best[0] >= 3:
-                break
-        if best is None:
+    plain = [note for note in notes if not note.superscript]
+    chosen = _place_markers(segs, plain)
+    removals: dict[int, list[tuple[int, int]]] = {}
+    for note, spot in zip(plain, chosen, strict=True):
+        if spot is None:
             unplaced.append(note)
             continue
-        _, si, s, e = best
-        seg = segs[si]
-        seg.text = _remove_span(seg.text, s, e)
-        seg.notes.append(note.text)
-        cursor_seg, cursor_pos = si, s
+        si, start, end = spot
+        removals.setdefault(si, []).append((start, end))
+        segs[si].notes.append(note.text)
+    for si, spans in removals.items():
+        # right to left, so the earlier offsets stay valid
+        for start, end in sorted(spans, reverse=True):
+            segs[si].text = _remove_span(segs[si].text, start, end)
     return unplaced
 
 
+_MAX_CANDIDATES = 40  # per note
+
+
+def _place_markers(segs: list[_Segment], notes: list[_Note]) -> list[tuple[int, int, int] | None]:
+    """Choose one marker position per note, or none.
+
+    The positions must follow the notes' order (note k's marker after note k-1's)
+    and lie before each note's own zone; among the orders that do, the one with
+    the best total evidence wins (a marker glued to its word beats one after a
+    space, which beats one after another number). Choosing note by note instead
+    would let one misread marker push all the following ones out of place.
+    A Fenwick tree over the candidate positions keeps this O(n log n).
+    """
+    per_note: list[list[tuple[int, int, int, int]]] = []  # (seg, start, end, score)
+    for note in notes:
+        limit = min(note.segment_limit, len(segs))
+        found: list[tuple[int, int, int, int]] = []
+        # The marker is on the note's page: a bounded look back keeps a document
+        # whose markers are never found from costing quadratic time.
+        for si in range(max(0, limit - _NOTE_LOOKBACK), limit):
+            for start, end, score in _marker_candidates(segs[si].text, note.marker):
+                found.append((si, start, end, score))
+        found.sort()
+        per_note.append(found[-_MAX_CANDIDATES:])
+
+    positions = sorted({(c[0], c[1]) for cands in per_note for c in cands})
+    rank = {pos: i + 1 for i, pos in enumerate(positions)}
+    size = len(positions)
+    tree_val = [0] * (size + 1)
+    tree_state = [-1] * (size + 1)
+    # states: (note index, candidate index, previous state)
+    states: list[tuple[int, int, int]] = []
+
+    def query(r: int) -> tuple[int, int]:
+        """Best (total, state) among placed markers at ranks < r."""
+        best, state = 0, -1
+        r -= 1
+        while r > 0:
+            if tree_val[r] > best:
+                best, state = tree_val[r], tree_state[r]
+            r -= r & -r
+        return best, state
+
+    def update(r: int, value: int, state: int) -> None:
+        while r <= size:
+            if value > tree_val[r]:
+                tree_val[r], tree_state[r] = value, state
+            r += r & -r
+
+    overall, overall_state = 0, -1
+    for k, cands in enumerate(per_note):
+        fresh: list[tuple[int, int, int]] = []
+        for ci, (si, start, _end, score) in enumerate(cands):
+            r = rank[(si, start)]
+            before, prev_state = query(r)
+            states.append((k, ci, prev_state))
+            fresh.append((r, before + score, len(states) - 1))
+        # insert after querying: two markers of one note cannot both be used
+        for r, value, state in fresh:
+            update(r, value, state)
+            if value > overall:
+                overall, overall_state = value, state
+
+    chosen: list[tuple[int, int, int] | None] = [None] * len(notes)
+    state = overall_state
+    while state >= 0:
+        k, ci, prev = states[state]
+        si, start, end, _score = per_note[k][ci]
+        chosen[k] = (si, start, end)
+        state = prev
+    return chosen
+
+
 # --- step 5: trailing notes without a rule (Security Council texts, plain exports) ---
+
+
+_DATE_START = re.compile(
+    r"^\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December)\b"
+)
 
 
 def _trailing_notes(segs: list[_Segment]) -> list[_Note]:
@@ -684,7 +811,12 @@ def _trailing_notes(segs: list[_Segment]) -> list[_Note]:
     for end in ends:
         run: list[int] = []
         i = end
-        while i >= 0 and _NOTE_START_STRICT.match(segs[i].lines[0]) and not _NUMBERED.match(segs[i].lines[0]):
+        while (
+            i >= 0
+            and _NOTE_START_STRICT.match(segs[i].lines[0])
+            and not _NUMBERED.match(segs[i].lines[0])
+            and not _DATE_START.match(segs[i].lines[0])
+        ):
             run.append(i)
             if segs[i].break_before:
                 break
@@ -710,7 +842,9 @@ def _trailing_notes(segs: list[_Segment]) -> list[_Note]:
                 if m and (not m.group(1).isdigit() or int(m.group(1)) > last_num):
                     if m.group(1).isdigit():
                         last_num = int(m.group(1))
-                    found.append(_Note(marker=m.group(1), lines=[line[m.end() :]], segment_limit=first))
+                    found.append(
+                        _Note(marker=m.group(1), lines=[line[m.end() :]], segment_limit=first)
+                    )
                 else:
                     found[-1].lines.append(line)
             drop.add(j)
@@ -743,6 +877,16 @@ _DANGLING = re.compile(
 )
 
 
+def _looks_like_heading(seg: _Segment) -> bool:
+    text = seg.text
+    return (
+        len(seg.lines) <= 2
+        and len(text) <= 160
+        and text[:1].isupper()
+        and not _ends_clause(text, conjunction=False)
+    )
+
+
 def _should_join(prev: _Segment, nxt: _Segment, in_body: bool) -> bool:
     a, b = prev.text, nxt.text
     if not a or not b:
@@ -754,6 +898,8 @@ def _should_join(prev: _Segment, nxt: _Segment, in_body: bool) -> bool:
         return False
     if first.islower():
         return True
+    if a.endswith(("-", "‑")) and len(a) > 1 and a[-2].isalpha():
+        return True  # "Secretary-" / "General of the United Nations,"
     if not nxt.break_before:
         # A stray blank line inside a paragraph: "... the Food and Agriculture" /
         # "Organization of the United Nations,". Front matter lines stay apart.
@@ -772,11 +918,11 @@ def _should_join(prev: _Segment, nxt: _Segment, in_body: bool) -> bool:
         # "... the Development, Production and" / "Stockpiling of ...": a paragraph
         # does not end without punctuation; only a (short) heading does.
         return len(a) >= 100 or bool(_DANGLING.search(a[-12:])) or not is_para_opener(b)
-    if is_para_opener(b):
+    if is_para_opener(b) or _looks_like_heading(nxt):
         return False
     # "... the General Assembly," / next page "Member States reiterated ...": a comma
     # or semicolon at a page end continues the paragraph unless the next opens one.
-    return a.rstrip(" ”’\")").endswith((",", ";", " and", " or")) and not _ROMAN_HEADING.match(b)
+    return a.rstrip(' ”’")').endswith((",", ";", " and", " or")) and not _ROMAN_HEADING.match(b)
 
 
 def blocks_from_lines(lines: Sequence[str]) -> list[Block]:
@@ -793,19 +939,22 @@ def blocks_from_lines(lines: Sequence[str]) -> list[Block]:
         seg_starts = [seg.start for seg in segs]
         for pos, marker, note_lines, sup in raw_notes:
             limit = bisect.bisect_left(seg_starts, pos)
-            notes.append(_Note(marker=marker, lines=note_lines, segment_limit=limit, superscript=sup))
+            notes.append(
+                _Note(marker=marker, lines=note_lines, segment_limit=limit, superscript=sup)
+            )
     for seg in segs:
         seg.text = clean_ws(join_lines(seg.lines))
     notes.extend(_trailing_notes(segs))
     notes.sort(key=lambda n: n.segment_limit)
     unplaced = _attach_notes(segs, notes)
-    for note in unplaced:
-        # The marker was not recognised: keep the note with the nearest paragraph
-        # above its zone rather than lose it.
-        target = segs[min(note.segment_limit, len(segs)) - 1] if segs and note.segment_limit else None
-        log.debug("footnote %s: marker not found in the text", note.marker)
-        if target is not None and note.text not in target.notes:
-            target.notes.append(note.text)
+    if unplaced:
+        # A note whose marker cannot be found is left out: attached to a guessed
+        # paragraph it would back a citation of the wrong paragraph.
+        log.debug(
+            "%d footnote(s) without a marker in the text: %s",
+            len(unplaced),
+            ", ".join(n.marker for n in unplaced[:20]),
+        )
 
     blocks: list[Block] = []
     parts: list[list[str]] = []  # the segment texts of each block, joined once at the end
@@ -821,7 +970,9 @@ def blocks_from_lines(lines: Sequence[str]) -> list[Block]:
             # the joined paragraph's end is this segment's end
             prev = _Segment(lines=seg.lines, page=seg.page, text=seg.text)
             continue
-        blocks.append(Block(lines=list(seg.lines), text=seg.text, footnotes=list(seg.notes), page=seg.page))
+        blocks.append(
+            Block(lines=list(seg.lines), text=seg.text, footnotes=list(seg.notes), page=seg.page)
+        )
         parts.append([seg.text])
         in_body = in_body or is_formula(seg.text)
         prev = seg
