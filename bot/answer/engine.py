@@ -158,9 +158,18 @@ class ResolutionAnswerer:
             raise ResbotError(
                 f"the question is too long ({len(question)} characters; limit {MAX_QUESTION_CHARS})"
             )
-        if self.mandates is not None:
+        # Questions about obligations across the corpus go to the mandate table;
+        # a follow-up stays with the document the conversation is about.
+        if self.mandates is not None and not (history and is_followup(question)):
             routed = self.mandates.maybe_answer(question, history)
             if routed is not None:
+                if not routed.retrieved:
+                    routed.retrieved = [
+                        Retrieved(
+                            c.doc_id, c.symbol, c.label, c.source, c.text, 1.0, ["mandate table"]
+                        )
+                        for c in routed.citations
+                    ]
                 return routed
         plan = self.plan_for(question, history)
         if plan.unresolved_symbols and not plan.doc_ids:

@@ -41,7 +41,7 @@ def build_answerer(
     try:
         from bot.mandates.route import MandateRouter
 
-        mandates = MandateRouter.from_settings(settings)
+        mandates = MandateRouter.from_settings(settings, store)
     except ImportError:
         mandates = None
     return ResolutionAnswerer(

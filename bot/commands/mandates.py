@@ -74,12 +74,21 @@ def mandates(
     if from_paths:
         table = rebuild_from_paths(from_paths)
     else:
-        path = db or mandate_db_path(settings_from(ctx))
-        if not path.exists():
-            raise ResbotError(
-                f"no mandate table at {path}; ingest resolutions first, or use --from PATH"
-            )
-        table = MandateTable.open(path)
+        settings = settings_from(ctx)
+        if db is not None:
+            if not db.exists():
+                raise ResbotError(f"no mandate table at {db}")
+            table = MandateTable.open(db)
+        else:
+            from bot.mandates.sync import sync_mandates
+            from bot.wiring import open_store
+
+            store = open_store(settings)
+            if store.count() == 0:
+                raise ResbotError(
+                    "the store is empty; ingest resolutions first, or use --from PATH"
+                )
+            table = sync_mandates(store, mandate_db_path(settings))
     try:
         rows = table.query(
             actor=actor,

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.mandates.questions import answer_mandate_question
+from bot.mandates.sync import sync_mandates
 from bot.mandates.table import MandateTable, mandate_db_path
+from ingest.store import ParagraphStore
 
 if TYPE_CHECKING:
     from bot.answer.types import Answer
@@ -22,20 +24,35 @@ log = logging.getLogger(__name__)
 
 class MandateRouter:
     def __init__(
-        self, table: MandateTable | None = None, path: Path | None = None, compact: bool = False
+        self,
+        table: MandateTable | None = None,
+        path: Path | None = None,
+        compact: bool = False,
+        store: ParagraphStore | None = None,
     ) -> None:
         self._table = table
         self.path = path
         self.compact = compact
+        self.store = store
+        self._generation: str | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> MandateRouter:
-        return cls(path=mandate_db_path(settings))
+    def from_settings(
+        cls, settings: Settings, store: ParagraphStore | None = None
+    ) -> MandateRouter:
+        return cls(path=mandate_db_path(settings), store=store)
 
     @property
     def table(self) -> MandateTable | None:
-        """Opened on first use; None while no mandate table has been written."""
-        if self._table is None and self.path is not None and self.path.exists():
+        """The table, brought up to date with the store when it changed (derived, like the BM25 index)."""
+        if self.store is not None and self.path is not None:
+            generation = self.store.generation()
+            if self._table is None or generation != self._generation:
+                if self._table is not None:
+                    self._table.close()
+                self._table = sync_mandates(self.store, self.path)
+                self._generation = generation
+        elif self._table is None and self.path is not None and self.path.exists():
             self._table = MandateTable.open(self.path)
         return self._table
 

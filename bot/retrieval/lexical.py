@@ -8,8 +8,8 @@ an ingest changed the store.
 from __future__ import annotations
 
 import json
-import os
 import logging
+import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
