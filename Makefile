@@ -22,9 +22,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	touch $(STAMP)
 
+DEMO_QUESTIONS = What does UNODC have to report?\nWho sponsored the revised draft resolution on trafficking in persons?\nwhen is the SG report on trafficking in women and girls due under 79/154?\nand what about sex tourism?\nWhat does the trafficking resolution say about cryptocurrencies?\n
+
+# Ingest the bundled sample, answer a scripted conversation, then (in a terminal) chat.
 demo: install
 	$(BIN)/resbot --store $(DEMO_STORE) ingest samples/corpus
-	$(BIN)/resbot --store $(DEMO_STORE) chat
+	printf '$(DEMO_QUESTIONS)' | $(BIN)/resbot --store $(DEMO_STORE) chat
+	@if [ -t 0 ]; then $(BIN)/resbot --store $(DEMO_STORE) chat; fi
 
 test: install
 	$(BIN)/python -m pytest -m "not slow"

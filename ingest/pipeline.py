@@ -323,7 +323,9 @@ class Ingestor:
                 # overwritten one by one, readers accept old and new ones alike,
                 # so the document never looks half-missing.
                 self.store.put_doc(
-                    DocRecord(previous.doc_id, previous.ver, {**previous.metadata, "next_ver": pend.ver})
+                    DocRecord(
+                        previous.doc_id, previous.ver, {**previous.metadata, "next_ver": pend.ver}
+                    )
                 )
             n = len(pend.embed_idx)
             vecs = vectors[cursor : cursor + n]

@@ -478,20 +478,56 @@ def test_cli_from_files() -> None:
     assert runner.invoke(cli, ["mandates", "--from", sample, "--json", "--csv"]).exit_code != 0
 
 
-def test_cli_without_table_says_so(tmp_path: Path) -> None:
+def test_cli_on_an_empty_store_says_so(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--store", str(tmp_path / "store"), "mandates"])
     assert result.exit_code == 1
-    assert "no mandate table" in result.output
+    assert "store is empty" in result.output
 
 
-def test_cli_reads_the_stored_table(tmp_path: Path) -> None:
-    store = tmp_path / "store"
-    settings = Settings(data_dir=tmp_path, store=store)
-    table = _sample_table(mandate_db_path(settings))
-    table.close()
-    result = CliRunner().invoke(cli, ["--store", str(store), "mandates", "--body", "CCPCJ"])
+def test_cli_reads_a_given_table_file(tmp_path: Path) -> None:
+    db = tmp_path / "m.sqlite3"
+    _sample_table(db).close()
+    result = CliRunner().invoke(cli, ["mandates", "--db", str(db), "--body", "CCPCJ"])
     assert result.exit_code == 0, result.output
     assert "Executive Director of UNODC" in result.output and "[A/RES/79/186, OP1]" in result.output
+
+
+class _HashEmbedder:
+    """Deterministic vectors seeded by SHA-256: the mandate table needs stored text, not meaning."""
+
+    name = "all-MiniLM-L6-v2"
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        import hashlib
+
+        return [[b / 255 for b in hashlib.sha256(t.encode()).digest()[:8]] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+def test_cli_derives_the_table_from_the_store_and_follows_it(corpus: Path, tmp_path: Path) -> None:
+    from ingest.pipeline import Ingestor
+    from ingest.store import open_local_store
+
+    store_dir = tmp_path / "store"
+    store = open_local_store(store_dir, "resbot", "all-MiniLM-L6-v2")
+    seed = next((corpus / "seed").glob("*.txt"))
+    assert Ingestor(store, _HashEmbedder()).ingest([seed]).ok
+    result = CliRunner().invoke(
+        cli, ["--store", str(store_dir), "mandates", "--actor", "UNODC", "--reporting", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert any(r["anchor"].endswith("#OP12") for r in rows)
+    # A second resolution ingested later shows up without any explicit rebuild.
+    xml = corpus / "ecosoc-akn" / "2024" / "E_RES_2024_12-2414120E.xml"
+    assert Ingestor(store, _HashEmbedder()).ingest([xml]).ok
+    result = CliRunner().invoke(
+        cli, ["--store", str(store_dir), "mandates", "--actor", "UNODC", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert any(r["anchor"].startswith("E/RES/2024/12#") for r in json.loads(result.output))
 
 
 # -- gold set ---------------------------------------------------------------------

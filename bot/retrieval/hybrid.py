@@ -232,7 +232,8 @@ class HybridSearcher:
             ):
                 c.boost += 0.01  # "173 parties" answers "how many parties"
         if "date" in plan.answer_types and DATE_RX.search(text):
-            c.boost += 0.003
+            c.boost += 0.008
+            why.append("has a date or session")
         # Coverage looks at the paragraph itself: the title is shared by every
         # paragraph of a document and would make them all look alike.
         para = index.para(c.row)

@@ -21,6 +21,8 @@ from bot.retrieval.text import index_terms
 from ingest.store import ParagraphStore, StoredParagraph
 
 log = logging.getLogger(__name__)
+# bm25s logs every index build at DEBUG on its own handler; that is noise in a chat.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _CACHE_VERSION = 2
 

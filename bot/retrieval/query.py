@@ -47,8 +47,12 @@ _ANSWER_TYPES = {
     "number": re.compile(
         r"^\s*(?:how (?:many|much)|what (?:number|percentage|share|amount))\b", re.I
     ),
+    # "when" asks for a time only as the question word, not as a conjunction
+    # ("take into account when picking a theme").
     "date": re.compile(
-        r"\b(?:when|what date|which date|which year|what year|by when|until when|deadline|how long|how often|which session|what session)\b",
+        r"^\W*(?:and\s+|but\s+|so\s+)?when\b|[,;]\s*(?:and\s+)?when\b"
+        r"|\b(?:what date|which date|which year|what year|by when|until when|deadline|how long"
+        r"|how often|which session|what session)\b",
         re.I,
     ),
 }

@@ -92,7 +92,50 @@ _VERB_SPLIT = re.compile(
 
 # Words that look like verbs to the suffix rule but open ordinary sentences.
 _NOT_VERBS = frozenset(
-    ["this", "thus", "states", "nations", "parties", "members", "governments", "its", "has", "was", "is", "as", "us", "rules", "articles", "conditions", "means", "bodies", "regulations", "measures", "provisions", "countries", "persons", "victims", "children", "organizations", "progress", "access", "process", "status", "series", "less", "unless", "various", "nothing", "during", "following", "according", "including", "regarding", "concerning", "bearing"]
+    [
+        "this",
+        "thus",
+        "states",
+        "nations",
+        "parties",
+        "members",
+        "governments",
+        "its",
+        "has",
+        "was",
+        "is",
+        "as",
+        "us",
+        "rules",
+        "articles",
+        "conditions",
+        "means",
+        "bodies",
+        "regulations",
+        "measures",
+        "provisions",
+        "countries",
+        "persons",
+        "victims",
+        "children",
+        "organizations",
+        "progress",
+        "access",
+        "process",
+        "status",
+        "series",
+        "less",
+        "unless",
+        "various",
+        "nothing",
+        "during",
+        "following",
+        "according",
+        "including",
+        "regarding",
+        "concerning",
+        "bearing",
+    ]
 ) - {"bearing", "noting"}
 
 
