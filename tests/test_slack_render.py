@@ -114,6 +114,31 @@ def test_render_decline_without_citations() -> None:
     assert "Sources" not in r.text
 
 
+def test_mandate_tables_use_their_compact_rendering() -> None:
+    cite = Citation(
+        "A/RES/79/154",
+        "A/RES/79/154",
+        "OP52",
+        "x.xml",
+        "Requests the Secretary-General to submit a report",
+    )
+    long_line = (
+        "- requests: submit a report "
+        + "with a very long task description " * 20
+        + "[A/RES/79/154, OP52]"
+    )
+    answer = Answer(
+        "q",
+        "Mandates:\n" + long_line,
+        True,
+        [cite],
+        mode="mandates",
+        scope={"compact_text": "Mandates:\n- requests: submit a report [A/RES/79/154, OP52]"},
+    )
+    first = render_answer(answer).blocks[0]["text"]["text"]
+    assert "very long task" not in first and "[A/RES/79/154, OP52]" in first
+
+
 def test_render_citation_without_symbol_has_no_link() -> None:
     r = render_answer(Answer("q", "a", True, [_cite(None, "OP2")]))
     assert r.blocks[-1]["text"]["text"].startswith("*x.pdf · OP2*")

@@ -193,7 +193,13 @@ def fallback_text(answer: Answer) -> str:
 def render_answer(answer: Answer, feedback_id: str | None = None) -> Rendered:
     """The reply message for an answer, within Slack's block and section limits."""
     blocks: list[Block] = []
-    sections = split_text(escape(answer.text.strip() or "(no answer)"))
+    # Mandate tables come with a compact rendering made for chat (shorter lines, capped).
+    body = (
+        str(answer.scope.get("compact_text") or answer.text)
+        if answer.mode == "mandates"
+        else answer.text
+    )
+    sections = split_text(escape(body.strip() or "(no answer)"))
     if len(sections) > MAX_ANSWER_SECTIONS:
         sections = sections[:MAX_ANSWER_SECTIONS]
         sections[-1] = sections[-1][: SECTION_LIMIT - 14].rstrip() + " … (truncated)"
