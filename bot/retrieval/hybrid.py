@@ -212,7 +212,7 @@ class HybridSearcher:
             c.boost += 0.004
             why.append(f"verb {meta.get('verb')}")
         if plan.duty and meta.get("kind") == "operative":
-            c.boost += 0.002
+            c.boost += 0.004  # duties are laid down in operative paragraphs
         if plan.ordinals:
             low = text.lower()
             if all(ordinal_words(o) in low for o in plan.ordinals):

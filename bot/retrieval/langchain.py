@@ -29,7 +29,7 @@ class ResolutionRetriever(BaseRetriever):
         for item in self.searcher.search(plan, k=k):
             meta = {
                 "id": item.anchor,
-                "citation": f"{item.symbol or item.doc_id}, {item.label}",
+                "citation": item.citation().display,
                 "symbol": item.symbol,
                 "paragraph": item.label,
                 "source": item.source,

@@ -92,7 +92,8 @@ _VERB_HINTS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
 ]
 # Questions about duties ("what is X asked to do") are answered by operative paragraphs.
 _DUTY = re.compile(
-    r"\b(?:do|does|did|ask\w*|request\w*|supposed|required|must|should|have to|has to|task\w*|mandat\w*|report\w*)\b",
+    r"\b(?:to do|anything to do|ask(?:s|ed)?|request(?:s|ed)?|supposed to|required|must|should|"
+    r"have to|has to|task(?:s|ed)?|mandate[sd]?|report(?:s|ing)? (?:on|to)|call(?:s|ed)? (?:on|upon|for))\b",
     re.I,
 )
 ORDINAL_RX = re.compile(
