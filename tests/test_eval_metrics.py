@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.answer.types import Answer, Citation, Retrieved, Turn
-from bot.evaluation.baselines import _Para, _trigrams, cover_paragraphs, history_query
+from bot.evaluation.baselines import ChunkMapper, history_query
 from bot.evaluation.gold import Expected, GoldError, GoldItem, load_gold
 from bot.evaluation.matching import ParaRef, matches, norm_text, quote_in, unique_refs
 from bot.evaluation.metrics import (
@@ -358,19 +358,42 @@ def test_report_is_written(tmp_path: Path) -> None:
 
 
 def test_chunk_cites_the_paragraphs_it_covers() -> None:
+    title = "Preparations for the Fifteenth Congress on Crime Prevention and Criminal Justice"
     p1 = "Requests the Office to report to the Commission at its twenty-eighth session on the implementation"
     p2 = "Invites Member States and other donors to provide extrabudgetary resources for these purposes"
     p3 = " ".join(f"word{i}" for i in range(400))  # a long paragraph
+    p4 = "Notes the preparations for the Fifteenth Congress on Crime Prevention and Criminal Justice;"
+    raw = "\n\n".join(
+        [title, p1, p2, p3, p4, "1 Footnote text about the Palermo Protocol of 2000."]
+    )
     paras = [
-        _Para(SYM, lbl, SRC, SYM, _trigrams(t))
-        for lbl, t in (("OP1", p1), ("OP2", p2), ("OP3", p3))
+        (SYM, lbl, SRC, SYM, t, notes)
+        for lbl, t, notes in (
+            ("HEADER", title, []),
+            ("OP1", p1, []),
+            ("OP2", p2, ["Footnote text about the Palermo Protocol of 2000."]),
+            ("OP3", p3, []),
+            ("OP4", p4, []),
+        )
     ]
-    # A chunk holding all of OP1 and the first half of OP2 cites both.
-    got = cover_paragraphs(p1 + "\n" + " ".join(p2.split()[:9]), paras)
-    assert [p.label for p in got] == ["OP1", "OP2"]
-    # A chunk inside the long OP3 cites it although it holds a small part of it.
-    assert [p.label for p in cover_paragraphs(" ".join(p3.split()[100:250]), paras)] == ["OP3"]
-    assert cover_paragraphs("", paras) == []
+    mapper = ChunkMapper(raw, paras)
+
+    def labels(start: int, end: int) -> list[str]:
+        return [p.label for p in mapper.cover(start, raw[start:end])]
+
+    # The title and all of OP1: OP4 repeats most of the title but lies elsewhere.
+    assert labels(0, raw.index(p2)) == ["HEADER", "OP1"]
+    # All of OP1 and the first 9 of OP2's 13 words cite both.
+    cut = raw.index(p2) + len(" ".join(p2.split()[:9]))
+    assert labels(raw.index(p1), cut) == ["OP1", "OP2"]
+    # A stretch inside the long OP3 cites it although it holds a small part of it.
+    inside = raw.index("word100 ")
+    assert labels(inside, inside + 600) == ["OP3"]
+    # A chunk of the footnote block cites the paragraph that carries the footnote.
+    assert labels(raw.index("1 Footnote"), len(raw)) == ["OP2"]
+    # A chunk found by its text when the splitter gave no offset.
+    assert [p.label for p in mapper.cover(-1, p4)] == ["OP4"]
+    assert mapper.cover(-1, "text that is not in the file") == []
     assert unique_refs([]) == []
 
 

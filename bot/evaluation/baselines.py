@@ -8,7 +8,7 @@ All three implement the `Answerer` protocol, so the runner treats them like resb
   chunk_overlap=200)``, dense top-k over the chunks in a Chroma collection of
   their own (langchain-chroma, the same embedder), citations = the retrieved chunks. To score it per paragraph, each
   chunk is mapped to every paragraph of its file that it covers substantially
-  (`cover_paragraphs`).
+  (`ChunkMapper`).
 * ``dense``: our stored paragraphs, embeddings only (the store's vector query).
 * ``bm25``: our stored paragraphs, lexical only (``bm25s``).
 
@@ -21,6 +21,7 @@ mechanical stand-in for the tutorial's LLM question rewriting.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
@@ -49,19 +50,21 @@ CHUNK_OVERLAP = 200
 # Bump when load_raw_text changes, so that cached naive chunks are rebuilt.
 LOADER_VERSION = 1
 
-# A chunk cites a paragraph when it holds at least half of the paragraph's word
-# trigrams, or when at least a quarter of the chunk's trigrams come from the
-# paragraph (a chunk inside a long paragraph); failing both, the paragraph it
-# overlaps most. Generous on purpose: the baseline gets every plausible reading.
+# A chunk cites a paragraph when it spans at least half of the paragraph's text
+# in the raw file, or when at least a quarter of the chunk is the paragraph's
+# text or its footnotes (a chunk inside a long paragraph); failing both, the
+# paragraph it overlaps most. Generous on purpose: the baseline gets every
+# plausible reading.
 COVER_OF_PARAGRAPH = 0.5
 SHARE_OF_CHUNK = 0.25
 
 NAIVE_MAPPING_NOTE = (
-    "Naive chunks are scored per paragraph: each 1000-character chunk cites every paragraph "
-    f"of its file that it contains at least {COVER_OF_PARAGRAPH:.0%} of (by word trigrams), or "
-    f"that makes up at least {SHARE_OF_CHUNK:.0%} of the chunk, and at least the paragraph it "
-    "overlaps most. Paragraphs come from parsing the same file with resbot's parsers. "
-    "Retrieval metrics count chunks as units (a chunk covering two expected paragraphs finds both)."
+    "Naive chunks are scored per paragraph: each parsed paragraph (and its footnotes) is "
+    "located in the file's raw text, and a 1000-character chunk cites every paragraph whose "
+    f"text it spans at least {COVER_OF_PARAGRAPH:.0%} of, or that (with its footnotes) makes up "
+    f"at least {SHARE_OF_CHUNK:.0%} of the chunk, and at least the paragraph it overlaps most. "
+    "Paragraphs come from parsing the same file with resbot's parsers. Retrieval metrics count "
+    "chunks as units (a chunk covering two expected paragraphs finds both)."
 )
 
 
@@ -218,40 +221,102 @@ def load_raw_text(path: Path) -> str:
     return decode_text(read_bytes(path))
 
 
-def _trigrams(text: str) -> set[tuple[str, ...]]:
-    words = re.findall(r"\w+", text.casefold())
-    if len(words) < 3:
-        return {tuple(words)} if words else set()
-    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
 
 
 @dataclass
 class _Para:
+    """A parsed paragraph and where its text (and its footnotes') lies in the raw text,
+    as word-index ranges; the first range is the paragraph's own text."""
+
     symbol: str | None
     label: str
     source: str
     doc_id: str
-    grams: set[tuple[str, ...]]
+    spans: list[tuple[int, int]]
 
 
-def cover_paragraphs(chunk: str, paragraphs: Sequence[_Para]) -> list[_Para]:
-    """The paragraphs a chunk cites (see the thresholds above), in document order."""
-    grams = _trigrams(chunk)
-    if not grams:
-        return []
-    best: tuple[int, int] = (0, -1)
-    chosen: list[int] = []
-    for i, p in enumerate(paragraphs):
-        if not p.grams:
-            continue
-        shared = len(grams & p.grams)
-        if shared > best[0]:
-            best = (shared, i)
-        if shared >= COVER_OF_PARAGRAPH * len(p.grams) or shared >= SHARE_OF_CHUNK * len(grams):
-            chosen.append(i)
-    if not chosen and best[1] >= 0:
-        chosen = [best[1]]
-    return [paragraphs[i] for i in chosen]
+class ChunkMapper:
+    """Maps spans of a file's raw text to the file's parsed paragraphs.
+
+    Each paragraph is located once in the raw text: its word n-grams vote for an offset,
+    so that a paragraph is found where its own text is, not where a title repeats a phrase
+    of it. Page headers or footnotes inside a paragraph only split the vote.
+    """
+
+    N = 5
+    COMMON = 20  # an n-gram found more often than this says nothing about position
+
+    def __init__(
+        self, raw: str, paragraphs: Sequence[tuple[str | None, str, str, str, str, Sequence[str]]]
+    ) -> None:
+        """paragraphs: (symbol, label, source, doc_id, text, footnotes) in document order."""
+        matches = list(re.finditer(r"\w+", raw))
+        self.raw = raw
+        self.starts = [m.start() for m in matches]
+        self.words = [m.group().casefold() for m in matches]
+        self._index: dict[int, dict[tuple[str, ...], list[int]]] = {}
+        self.paragraphs: list[_Para] = []
+        for symbol, label, source, doc_id, text, notes in paragraphs:
+            spans = [self.locate(text)] + [self.locate(n) for n in notes]
+            main = spans[0] or (0, 0)
+            extra = [sp for sp in spans[1:] if sp is not None]
+            self.paragraphs.append(_Para(symbol, label, source, doc_id, [main, *extra]))
+
+    def _ngrams(self, n: int) -> dict[tuple[str, ...], list[int]]:
+        if n not in self._index:
+            index: dict[tuple[str, ...], list[int]] = {}
+            for i in range(len(self.words) - n + 1):
+                index.setdefault(tuple(self.words[i : i + n]), []).append(i)
+            self._index[n] = index
+        return self._index[n]
+
+    def locate(self, text: str) -> tuple[int, int] | None:
+        words = _words(text)
+        if not words:
+            return None
+        n = min(self.N, len(words))
+        index = self._ngrams(n)
+        votes: dict[int, int] = {}
+        hits: list[tuple[int, int]] = []
+        for i in range(len(words) - n + 1):
+            found = index.get(tuple(words[i : i + n]))
+            if not found or len(found) > self.COMMON:
+                continue
+            for pos in found:
+                votes[pos - i] = votes.get(pos - i, 0) + 1
+                hits.append((pos - i, pos))
+        if not votes:
+            return None
+        best = max(votes, key=lambda off: (votes[off], -off))
+        near = [pos for off, pos in hits if abs(off - best) <= 50]
+        return (min(near), max(near) + n)
+
+    def cover(self, start: int, text: str) -> list[_Para]:
+        """The paragraphs a chunk cites (see the thresholds above), in document order."""
+        if start < 0:
+            start = self.raw.find(text)
+            if start < 0:
+                return []
+        a = bisect.bisect_left(self.starts, start)
+        b = bisect.bisect_left(self.starts, start + len(text))
+        if b <= a:
+            return []
+        best: tuple[int, int] = (0, -1)
+        chosen: list[int] = []
+        for i, p in enumerate(self.paragraphs):
+            overlaps = [max(0, min(b, e) - max(a, s)) for s, e in p.spans]
+            total = sum(overlaps)
+            if total > best[0]:
+                best = (total, i)
+            s, e = p.spans[0]
+            own = overlaps[0]
+            if (e > s and own >= COVER_OF_PARAGRAPH * (e - s)) or total >= SHARE_OF_CHUNK * (b - a):
+                chosen.append(i)
+        if not chosen and best[1] >= 0:
+            chosen = [best[1]]
+        return [self.paragraphs[i] for i in chosen]
 
 
 class NaiveBaseline:
@@ -310,7 +375,7 @@ class NaiveBaseline:
         self._init_caches()
 
     def _init_caches(self) -> None:
-        self._paras: dict[str, list[_Para]] = {}
+        self._mappers: dict[str, ChunkMapper | None] = {}
         self._covers: dict[tuple[str, int], list[_Para]] = {}
 
     def _fingerprint(self, files: Sequence[Path]) -> str:
@@ -368,31 +433,33 @@ class NaiveBaseline:
         except Exception:  # a leftover in-memory collection is harmless
             log.debug("could not drop %s", self._collection, exc_info=True)
 
-    def paragraphs_of(self, source: str) -> list[_Para]:
-        if source not in self._paras:
-            paras: list[_Para] = []
+    def mapper(self, source: str) -> ChunkMapper | None:
+        """Where the paragraphs of a file lie in the raw text its chunks come from."""
+        if source not in self._mappers:
+            mapper = None
             path = self.paths.get(source)
             if path is not None:
                 try:
-                    for res in parse_file(path):
-                        res.source = path.name
-                        for p in res.paragraphs:
-                            paras.append(
-                                _Para(res.symbol, p.label, path.name, res.doc_id, _trigrams(p.text))
-                            )
+                    paras = [
+                        (res.symbol, p.label, path.name, res.doc_id, p.text, p.footnotes)
+                        for res in parse_file(path)
+                        for p in res.paragraphs
+                    ]
+                    mapper = ChunkMapper(load_raw_text(path), paras)
                 except ResbotError as exc:
                     log.warning(
                         "naive baseline: cannot map chunks of %s to paragraphs: %s", path, exc
                     )
-            self._paras[source] = paras
-        return self._paras[source]
+            self._mappers[source] = mapper
+        return self._mappers[source]
 
     def _unit(self, doc: Any, distance: float) -> Retrieved:
         source = str(doc.metadata.get("source", ""))
         start = int(doc.metadata.get("start_index", -1))
         key = (source, start)
         if key not in self._covers:
-            self._covers[key] = cover_paragraphs(doc.page_content, self.paragraphs_of(source))
+            mapper = self.mapper(source)
+            self._covers[key] = mapper.cover(start, doc.page_content) if mapper else []
         covers = self._covers[key]
         head = covers[0] if covers else None
         return Retrieved(
