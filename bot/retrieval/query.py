@@ -163,9 +163,14 @@ def analyse(
             expansions[acro] = longs
     # A long form in the question also brings its acronym: documents use both.
     for mention in glossary.default_glossary().mentions(question):
-        acro = mention.entry.acronym
-        if acro and acro not in expansions and mention.text != acro and acro not in _BODY_ACRONYMS:
-            expansions[acro] = [acro]
+        short = mention.entry.acronym
+        if (
+            short
+            and short not in expansions
+            and mention.text != short
+            and short not in _BODY_ACRONYMS
+        ):
+            expansions[short] = [short]
 
     extra = " ".join(x for longs in expansions.values() for x in longs[:1])
     dense_text = f"{question} ({extra})" if extra else question
