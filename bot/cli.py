@@ -232,7 +232,8 @@ def show(ctx: click.Context, symbol: str, label: str | None) -> None:
     if not paras:
         raise ResbotError(f"no paragraph {symbol} {label or ''} in the store".strip())
     for para in paras:
-        click.echo(f"{para.citation}  [{para.source}]")
+        # Cited the way answers cite it (no "file:" prefix), so the two can be compared.
+        click.echo(f"{para.citation.removeprefix('file:')}  [{para.source}]")
         click.echo(para.text)
         for i, note in enumerate(para.footnotes, 1):
             click.echo(f"  [{i}] {note}")

@@ -68,3 +68,53 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaSe
             yield server
     except ChromaServerError as exc:
         pytest.fail(f"cannot start a Chroma server: {exc}")
+
+
+# -- answering engine: small real stores built once per run ----------------------
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from ingest.store import ChromaStore
+
+SEED_FILE = "seed/ccpcj-2018-trafficking-in-persons-rev-draft.txt"
+SMALL_STORE_FILES = (
+    SEED_FILE,
+    "ecosoc-akn/2021/E_RES_2021_25-2110321E.xml",
+    "ecosoc-akn/2024/E_RES_2024_12-2414120E.xml",
+    "ga-akn/79session/A_RES_79_154-2424145E.xml",
+)
+
+
+def _build_store(
+    root: Path, files: list[Path], embedder: SentenceTransformerEmbedder
+) -> tuple[Settings, ChromaStore]:
+    from bot.settings import Settings
+    from ingest.pipeline import Ingestor
+    from ingest.store import open_local_store
+
+    missing = [p for p in files if not p.exists()]
+    if missing:
+        pytest.skip(f"corpus files missing: {missing}")
+    # data_dir is explicit: the per-test RESBOT_DATA_DIR must not leak into a session store.
+    settings = Settings(store=root / "store", data_dir=root / "data")
+    store = open_local_store(settings.store_path, settings.collection, settings.embedding_model)
+    report = Ingestor(store, embedder).ingest(files)
+    assert report.ok, report.failures
+    return settings, store
+
+
+@pytest.fixture(scope="session")
+def seed_store(
+    corpus: Path, embedder: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Settings, ChromaStore]:
+    """(settings, store) holding only the seed draft resolution."""
+    return _build_store(tmp_path_factory.mktemp("seed-store"), [corpus / SEED_FILE], embedder)
+
+
+@pytest.fixture(scope="session")
+def small_store(
+    corpus: Path, embedder: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Settings, ChromaStore]:
+    """(settings, store) with the seed, E/RES/2021/25, E/RES/2024/12 and A/RES/79/154."""
+    return _build_store(
+        tmp_path_factory.mktemp("small-store"), [corpus / f for f in SMALL_STORE_FILES], embedder
+    )

@@ -180,6 +180,9 @@ class ResolutionAnswerer:
                 f"I don't have {', '.join(plan.unresolved_symbols)} among the "
                 f"{self.document_count()} resolutions I hold.",
             )
+        if plan.symbol_mentions and plan.doc_ids and not plan.key_terms and not plan.labels:
+            # "What is A/RES/79/154?": nothing to search for but the document itself.
+            plan.intents.add("overview")
         ranked = self.searcher.search(plan, k=max(self.k, 10))
         retrieved = ranked[: self.k]
         if not ranked:
@@ -189,6 +192,8 @@ class ResolutionAnswerer:
         labelled = [
             r for r in ranked if plan.labels and r.label in plan.labels and r.doc_id in plan.doc_ids
         ]
+        if "overview" in plan.intents:
+            labelled = [r for r in ranked if r.label == "HEADER" and r.doc_id in plan.doc_ids][:1]
         if not labelled:
             if best < self.t.min_score:
                 return self.decline(question, plan, retrieved)
