@@ -241,7 +241,7 @@ def cold_start(store_dir: Path, model: str, question: str, timeout: float = 300)
     return elapsed
 
 
-def _ingest_once(store_dir: Path, collection: str, embedder: Embedder, files: list[Path]) -> Any:
+def ingest_once(store_dir: Path, collection: str, embedder: Embedder, files: list[Path]) -> Any:
     from ingest.pipeline import Ingestor
     from ingest.store import open_local_store
 
@@ -307,7 +307,7 @@ def run_bench(
         for r in range(repeats):
             # The first pass fills the store the rest of the run uses; later ones throw theirs away.
             target = store_dir if r == 0 else work / f"repeat-{r}"
-            st, report = _ingest_once(target, settings.collection, embedder, selection.files)
+            st, report = ingest_once(target, settings.collection, embedder, selection.files)
             ingest_s.append(report.seconds)
             if r == 0:
                 store, stored = st, report.added + report.updated

@@ -235,3 +235,25 @@ def test_a_bare_symbol_gets_the_documents_front_matter(
     assert answer.answerable
     assert [c.label for c in answer.citations] == ["HEADER"]
     assert answer.citations[0].symbol in question or answer.citations[0].symbol.endswith(question)
+
+
+def test_bodies_and_years_named_in_a_question_filter_cross_citations() -> None:
+    from bot.answer.engine import matches_filters
+    from bot.answer.types import Retrieved
+    from bot.retrieval.query import analyse
+
+    plan = analyse(
+        "Which ECOSOC resolutions adopted in 2024 came on the recommendation of the CCPCJ?", []
+    )
+
+    def item(body: str, year: int) -> Retrieved:
+        return Retrieved("d", "s", "HEADER", "f", "t", 1.0, metadata={"body": body, "year": year})
+
+    assert matches_filters(item("Economic and Social Council", 2024), plan)
+    assert not matches_filters(item("Economic and Social Council", 2021), plan)
+    assert not matches_filters(item("General Assembly", 2024), plan)
+    since = analyse(
+        "What has the Secretary-General been asked to do on trafficking since 2021?", []
+    )
+    assert matches_filters(item("General Assembly", 2023), since)
+    assert not matches_filters(item("General Assembly", 2019), since)

@@ -31,7 +31,7 @@ class Thresholds:
     """When the corpus is taken to answer a question; calibrated on the dev gold sets (README)."""
 
     min_score: float = 0.505
-    cite_ratio: float = 0.99
+    cite_ratio: float = 0.995
     cross_ratio: float = 0.85
     max_citations: int = 3
     max_citations_cross: int = 6
@@ -93,6 +93,17 @@ def answer_type_gap(plan: QueryPlan, items: list[Retrieved]) -> bool:
         wanted = [ordinal_words(o) for o in plan.ordinals]
         return not any(all(w in i.text.lower() for w in wanted) for i in items)
     return False
+
+
+def matches_filters(item: Retrieved, plan: QueryPlan) -> bool:
+    """Bodies and years the question names ("ECOSOC resolutions adopted in 2024") as filters."""
+    body = str(item.metadata.get("body") or "").lower()
+    if plan.bodies and body and not any(b.lower() in body for b in plan.bodies):
+        return False
+    year = item.metadata.get("year")
+    if plan.years and isinstance(year, int) and year not in plan.years:
+        return False
+    return not (plan.since_year and isinstance(year, int) and year < plan.since_year)
 
 
 class ResolutionAnswerer:
@@ -261,6 +272,8 @@ class ResolutionAnswerer:
             for item, r in zip(ranked[1:], rel[1:], strict=False):
                 if len(chosen) >= self.t.max_citations_cross:
                     break
+                if not matches_filters(item, plan):
+                    continue
                 if item.doc_id not in docs and r >= max(
                     self.t.min_score, best * self.t.cross_ratio
                 ):
