@@ -361,15 +361,10 @@ def mandates_to_csv(mandates: Iterable[Mandate]) -> str:
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files under the given paths, recursively and sorted; hidden entries skipped."""
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path)
-                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    yield child
-        else:
-            yield path
+    """The ingest pipeline's file walk (one definition of which files a folder holds)."""
+    from ingest.pipeline import iter_files as walk
+
+    return walk(paths)
 
 
 def rebuild_from_paths(paths: Iterable[Path], table: MandateTable | None = None) -> MandateTable:
