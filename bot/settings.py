@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     )
     collection: str = "resbot"
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
-    embedding_batch_size: int = 64
+    # Small batches are faster on CPU (less padding); see eval/reports/bench.md.
+    embedding_batch_size: int = 16
     k: int = 5
 
     # Optional LLM answerer: an OpenAI-compatible endpoint or Ollama.

@@ -34,7 +34,7 @@ FORMAT_RANK = {"akn": 4, "docx": 3, "pdf": 2, "markdown": 1, "text": 1}
 
 # Paragraphs are embedded in batches that span files, so small files do not
 # leave the encoder idle between them.
-EMBED_FLUSH = 256
+EMBED_FLUSH = 1024
 PREFETCH = 4
 
 

@@ -249,10 +249,7 @@ def term_idf(index: LexicalIndex, terms: list[str]) -> dict[str, float]:
     n = max(len(index), 1)
     out: dict[str, float] = {}
     for t in terms:
-        df = 0
-        if t in index.vocab:
-            df = int((index.scores([t]) > 0).sum())
-        out[t] = math.log(1 + n / (1 + df))
+        out[t] = math.log(1 + n / (1 + index.df.get(t, 0)))
     return out
 
 

@@ -11,6 +11,8 @@ import json
 import logging
 import os
 import pickle
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ log = logging.getLogger(__name__)
 # bm25s logs every index build at DEBUG on its own handler; that is noise in a chat.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 
 
 def lexical_text(para: StoredParagraph) -> str:
@@ -46,6 +48,7 @@ class LexicalIndex:
     bm25: Any
     doc_rows: dict[str, list[int]] = field(default_factory=dict)
     vocab: set[str] = field(default_factory=set)
+    df: dict[str, int] = field(default_factory=dict)  # paragraphs containing each term
 
     @classmethod
     def build(cls, store: ParagraphStore) -> LexicalIndex:
@@ -73,10 +76,14 @@ class LexicalIndex:
         vocab: set[str] = set()
         for row, meta in enumerate(metas):
             doc_rows.setdefault(str(meta.get("doc_id")), []).append(row)
+        df: dict[str, int] = {}
         for terms in corpus:
-            vocab.update(terms)
+            unique = set(terms)
+            vocab.update(unique)
+            for t in unique:
+                df[t] = df.get(t, 0) + 1
         log.info("built lexical index over %d paragraphs", len(ids))
-        return cls(generation, ids, texts, metas, bm25, doc_rows, vocab)
+        return cls(generation, ids, texts, metas, bm25, doc_rows, vocab, df)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -99,16 +106,31 @@ class LexicalIndex:
 class LexicalIndexCache:
     """Returns a current index for a store, from memory, from disk, or freshly built."""
 
-    def __init__(self, store: ParagraphStore, cache_dir: Path | None) -> None:
+    def __init__(
+        self,
+        store: ParagraphStore,
+        cache_dir: Path | None,
+        clock: Callable[[], float] = time.monotonic,
+        recheck_s: float = 1.0,
+    ) -> None:
         self.store = store
         self.cache_dir = cache_dir
+        self.clock = clock
+        self.recheck_s = recheck_s
         self._index: LexicalIndex | None = None
+        self._checked_at = float("-inf")
 
     def _path(self) -> Path | None:
         return self.cache_dir / "lexical-index.pkl" if self.cache_dir else None
 
     def get(self) -> LexicalIndex:
+        # One answer asks for the index several times; the store's generation is a
+        # round trip (to the server, in server mode), so it is read at most once a second.
+        now = self.clock()
+        if self._index is not None and now - self._checked_at < self.recheck_s:
+            return self._index
         generation = self.store.generation()
+        self._checked_at = now
         if self._index is not None and self._index.generation == generation:
             return self._index
         path = self._path()
