@@ -23,8 +23,6 @@ from bot.retrieval.text import index_terms
 from ingest.store import ParagraphStore, StoredParagraph
 
 log = logging.getLogger(__name__)
-# bm25s logs every index build at DEBUG on its own handler; that is noise in a chat.
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _CACHE_VERSION = 3
 
@@ -53,6 +51,9 @@ class LexicalIndex:
     @classmethod
     def build(cls, store: ParagraphStore) -> LexicalIndex:
         import bm25s
+
+        # bm25s sets its own logger to DEBUG when imported; an index build is not news.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
 
         generation = store.generation()
         live = store.docs()
