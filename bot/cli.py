@@ -145,6 +145,13 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
         ).ingest(paths)
         if bar:
             bar.close()
+        if (report.embedded or report.deleted) and not settings.chroma_url:
+            # Extract mandates now, so the first question after a large ingest does not pay
+            # for it. (With a server, each bot keeps its own copy and brings it up to date.)
+            from bot.mandates.sync import sync_mandates
+            from bot.mandates.table import mandate_db_path
+
+            sync_mandates(store, mandate_db_path(settings)).close()
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
