@@ -118,7 +118,6 @@ def test_baselines_on_the_slice(slice_store, embedder) -> None:  # type: ignore[
 def test_cli_json_with_resbot_and_baselines(slice_store, embedder, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from click.testing import CliRunner
 
-    import bot.wiring
     from bot.cli import cli
 
     settings, _store, paths, all_items = slice_store
@@ -126,8 +125,7 @@ def test_cli_json_with_resbot_and_baselines(slice_store, embedder, monkeypatch, 
     items = [i for i in all_items if i.answerable][:5] + [i for i in all_items if not i.answerable][
         :1
     ]
-    # One model per run: the CLI gets the session's embedder instead of loading another.
-    monkeypatch.setattr(bot.wiring, "make_embedder", lambda _s: embedder)
+    # The CLI loads the model itself, as a user's run would (a second load of MiniLM, ~2 s).
     gold = tmp_path / "gold.jsonl"
     gold.write_text(
         "".join(

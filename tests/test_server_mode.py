@@ -186,7 +186,6 @@ def test_cli_ingest_in_server_mode_writes_no_local_store(
     small_set: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("bot.wiring.make_embedder", lambda _settings: embedder)  # one model per run
     data_dir = Path(os.environ["RESBOT_DATA_DIR"])
     name = _name()
     got = CliRunner().invoke(
@@ -447,7 +446,6 @@ def test_ask_gives_the_same_answers_in_embedded_and_server_mode(
 ) -> None:
     if "ask" not in cli.list_commands(click.Context(cli)):
         pytest.skip("`resbot ask` is not written yet")
-    monkeypatch.setattr("bot.wiring.make_embedder", lambda _settings: embedder)
     name = _name()
     local_dir = tmp_path / "local"
     Ingestor(open_server_store(chroma_server.url, name, MODEL), embedder).ingest([small_set])
