@@ -57,7 +57,12 @@ def load_base(corpus: Path) -> tuple[list[BaseDoc], list[str]]:
     """Parse the corpus as ingest would; return documents and the strings ingest embeds."""
     from bot.benchmark import select_corpus
     from ingest.parsers import parse_file
-    from ingest.pipeline import document_version, embedding_text, paragraph_metadata
+    from ingest.pipeline import (
+        document_metadata,
+        document_version,
+        embedding_text,
+        paragraph_metadata,
+    )
 
     selection = select_corpus(corpus, None)
     docs: list[BaseDoc] = []
@@ -73,19 +78,7 @@ def load_base(corpus: Path) -> tuple[list[BaseDoc], list[str]]:
                 texts.append(para.text)
                 metas.append(paragraph_metadata(res, para, order, ver))
                 emb_texts.append(embedding_text(res, para))
-            record = {
-                "source": res.source,
-                "format": res.format,
-                "symbol": res.symbol,
-                "title": (res.title or "")[:300] or None,
-                "body": res.body,
-                "date": res.date,
-                "year": res.year,
-                "paragraphs": len(res.paragraphs),
-                "session": res.session,
-                "agenda_item": res.agenda_item,
-                "next_ver": "",
-            }
+            record = document_metadata(res)
             docs.append(
                 BaseDoc(res.doc_id, ver, record, ids, texts, metas, slice(start, len(emb_texts)))
             )

@@ -122,6 +122,25 @@ def paragraph_metadata(res: Resolution, para: Paragraph, order: int, ver: str) -
     }
 
 
+def document_metadata(res: Resolution) -> dict[str, Any]:
+    """The registry record of a document (written after its paragraphs); no version is pending."""
+    return {
+        "source": res.source,
+        "format": res.format,
+        "symbol": res.symbol,
+        "title": (res.title or "")[:300] or None,
+        "body": res.body,
+        "date": res.date,
+        "year": res.year,
+        "paragraphs": len(res.paragraphs),
+        "sponsors": res.sponsors or None,
+        "recommended_by": res.recommended_by,
+        "session": res.session,
+        "agenda_item": res.agenda_item,
+        "next_ver": "",
+    }
+
+
 def document_version(res: Resolution) -> str:
     h = hashlib.sha256()
     for key in (res.symbol, res.title, res.body, res.date, res.source, res.format):
@@ -345,27 +364,7 @@ class Ingestor:
             # The document record goes last: readers trust paragraphs of this
             # version only from here on.
             res = pend.res
-            self.store.put_doc(
-                DocRecord(
-                    res.doc_id,
-                    pend.ver,
-                    {
-                        "source": res.source,
-                        "format": res.format,
-                        "symbol": res.symbol,
-                        "title": (res.title or "")[:300] or None,
-                        "body": res.body,
-                        "date": res.date,
-                        "year": res.year,
-                        "paragraphs": len(res.paragraphs),
-                        "sponsors": res.sponsors or None,
-                        "recommended_by": res.recommended_by,
-                        "session": res.session,
-                        "agenda_item": res.agenda_item,
-                        "next_ver": "",
-                    },
-                )
-            )
+            self.store.put_doc(DocRecord(res.doc_id, pend.ver, document_metadata(res)))
             self.store.delete(pend.vanished)
             report.added += pend.added
             report.updated += pend.updated
