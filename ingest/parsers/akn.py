@@ -28,6 +28,7 @@ from ingest.parsers.common import (
     clean_ws,
     normalise_symbol,
     opening_verb,
+    parse_date,
     read_bytes,
     symbol_from_filename,
 )
@@ -106,27 +107,6 @@ _LEAF_TAGS = frozenset(
 )
 _SKIP_TAGS = frozenset({"meta", "num", "conclusions", "attachments", "components", "img"})
 
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        (
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ),
-        start=1,
-    )
-}
-_DATE_RE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(_MONTHS) + r")\s+(\d{4})\b")
 _OP_NUM_RE = re.compile(r"^(\d{1,4})\s*\.?$")
 _SUB_NUM_RE = re.compile(r"^\(?(?:[a-z]{1,2}|[ivxl]{1,7})\)$")
 _SECTION_NUM_RE = re.compile(r"^(?:[A-Z]|[IVXLC]{1,7})\.?$")
@@ -970,18 +950,11 @@ def _issuing_body(cover: Element | None, meta: Element | None, symbol: str | Non
     return None
 
 
-def _iso_from_text(text: str) -> str | None:
-    m = _DATE_RE.search(text)
-    if not m:
-        return None
-    return f"{int(m.group(3)):04d}-{_MONTHS[m.group(2)]:02d}-{int(m.group(1)):02d}"
-
-
 def _adoption_date(cover: Element | None, meta: Element | None, doc: Element) -> str | None:
     # The printed "Resolution adopted by ... on 2 June 2021" first: the workflow
     # metadata of some files carries placeholder or stale dates.
     for t in _descendants(cover, "docTitle"):
-        iso = _iso_from_text(_plain(t))
+        iso = parse_date(_plain(t))
         if iso:
             return iso
     for d in _descendants(_child(doc, "conclusions"), "docDate"):

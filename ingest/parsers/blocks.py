@@ -26,10 +26,9 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from ingest.model import Format, Kind, Paragraph, Resolution
-from ingest.parsers.common import clean_ws, normalise_symbol, opening_verb
+from ingest.parsers.common import clean_ws, normalise_symbol, opening_verb, parse_date
 
 log = logging.getLogger(__name__)
 
@@ -90,17 +89,6 @@ _LEAD_ADVERBS = {
     "equally",
 }
 _MAX_VERB_WORDS = 6
-
-
-def parse_date(text: str) -> str | None:
-    """ISO date of the first "17 April 2018" in text, or None."""
-    m = _DATE_RE.search(text)
-    if not m:
-        return None
-    try:
-        return datetime.strptime(" ".join(m.groups()), "%d %B %Y").date().isoformat()
-    except ValueError:
-        return None
 
 
 def find_symbol(text: str) -> str | None:

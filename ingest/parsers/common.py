@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from pathlib import Path
 
 from ingest.errors import ParseError
@@ -182,3 +183,22 @@ def symbol_from_filename(name: str) -> str | None:
     if m:
         return f"A/RES/{m.group(1)}/{m.group(2)}"
     return None
+
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_MONTH_NUMBER = {m: i for i, m in enumerate(MONTHS, start=1)}
+_DATE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b")
+
+
+def parse_date(text: str) -> str | None:
+    """ISO date of the first "17 December 2024" in a text, or None (also for "31 February")."""
+    m = _DATE.search(text)
+    if not m:
+        return None
+    try:
+        return date(int(m.group(3)), _MONTH_NUMBER[m.group(2)], int(m.group(1))).isoformat()
+    except ValueError:  # a garbled text
+        return None

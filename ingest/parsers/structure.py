@@ -35,32 +35,21 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from ingest.model import Format, Kind, Paragraph, Resolution
 from ingest.parsers import layout
-from ingest.parsers.common import clean_ws, normalise_symbol, opening_verb, symbol_from_filename
+from ingest.parsers.common import (
+    clean_ws,
+    normalise_symbol,
+    opening_verb,
+    parse_date,
+    symbol_from_filename,
+)
 
 log = logging.getLogger(__name__)
 
 # --- front matter -------------------------------------------------------------------
 
-_MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_MONTH_NUMBER = {m: i for i, m in enumerate(_MONTH_NAMES, start=1)}
-_DATE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(_MONTH_NAMES) + r")\s+(\d{4})\b")
 _DATE_LINE = re.compile(r"^\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\.?$")
 _SYMBOL = re.compile(
     r"\b((?:[AES]|UNEP|TD|DP|ICCD|CTOC|UNODC)/(?:[A-Z0-9.\-]+/)*[A-Z0-9.\-]*\d[A-Z0-9.\-]*(?:\s*\(\d{4}\))?)"
@@ -160,16 +149,6 @@ class Item:
 
 
 # --- helpers ------------------------------------------------------------------------
-
-
-def parse_date(text: str) -> str | None:
-    m = _DATE.search(text)
-    if not m:
-        return None
-    try:
-        return date(int(m.group(3)), _MONTH_NUMBER[m.group(2)], int(m.group(1))).isoformat()
-    except ValueError:  # "31 February" in a garbled text
-        return None
 
 
 def find_symbol(text: str) -> str | None:
