@@ -150,8 +150,9 @@ class HybridSearcher:
             if lex[c.row] > 0:
                 c.rrf += 1.0 / (RRF_K + rank + 1)
         idf = term_idf(index, plan.lexical_terms)
+        pairs = plan_bigrams(plan)  # once per question, not once per candidate
         for c in cands.values():
-            self._explain_and_boost(index, plan, c, idf)
+            self._explain_and_boost(index, plan, c, idf, pairs)
         ranked = sorted(cands.values(), key=lambda c: -c.score)
         return diversify(index, ranked, self.per_doc_cap if len(plan.doc_ids) != 1 else 99)
 
@@ -173,7 +174,12 @@ class HybridSearcher:
         return dict(getter(ids))
 
     def _explain_and_boost(
-        self, index: LexicalIndex, plan: QueryPlan, c: Candidate, idf: dict[str, float]
+        self,
+        index: LexicalIndex,
+        plan: QueryPlan,
+        c: Candidate,
+        idf: dict[str, float],
+        pairs: set[tuple[str, str]],
     ) -> None:
         meta = index.metas[c.row]
         why = c.why if c.why is not None else []
@@ -217,7 +223,6 @@ class HybridSearcher:
             low = text.lower()
             if all(ordinal_words(o) in low for o in plan.ordinals):
                 c.boost += 0.004
-        pairs = plan_bigrams(plan)
         if pairs:
             shared = len(pairs & bigrams(index_terms(text)))
             if shared:
