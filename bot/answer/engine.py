@@ -13,7 +13,7 @@ from bot.answer.types import Answer, Retrieved, Turn
 from bot.answer.verify import verify
 from bot.retrieval.hybrid import HybridSearcher
 from bot.retrieval.ordinals import ordinal_words
-from bot.retrieval.query import NUMBER_RX, QueryPlan
+from bot.retrieval.query import AGE_RX, NUMBER_RX, QueryPlan
 from bot.retrieval.text import index_terms
 from ingest.errors import ResbotError
 
@@ -62,32 +62,45 @@ _ABOUT = re.compile(
 )
 
 
-def topic_gap(plan: QueryPlan, vocab: set[str]) -> str | None:
-    """The subject of "... say about X?" when no resolution in the store mentions X at all.
+def topic_gap(plan: QueryPlan, vocab: set[str], title_terms: set[str] | None = None) -> str | None:
+    """The subject of "... say about X?" when no resolution in scope mentions X at all.
 
     A threshold on retrieval scores cannot tell "the corpus has a near miss" from
     "the corpus answers"; a subject absent from the whole vocabulary can
-    ("cryptocurrencies"). Acronyms count as present when their long form is.
+    ("cryptocurrencies"). Acronyms count as present when their long form is, everyday
+    words when their drafting equivalent is. For a question about one resolution, `vocab`
+    is that resolution's and words of its title are left out of the subject: in "what does
+    the Haiti resolution say about rebuilding after the earthquake", "Haiti" names the
+    document, the subject is the rebuilding.
     """
     m = _ABOUT.search(plan.question)
     if not m:
         return None
     expanded = {t for longs in plan.expansions.values() for x in longs for t in index_terms(x)}
     subject = [t for t in index_terms(m.group(1)) if t in plan.key_terms and not t.isdigit()]
+    if title_terms and any(t not in title_terms for t in subject):
+        subject = [t for t in subject if t not in title_terms]
     prefixes = {w[:5] for w in vocab if len(w) >= 5}
-    missing = [
-        t
-        for t in subject
-        if t not in vocab and t not in expanded and not (len(t) >= 5 and t[:5] in prefixes)
-    ]
+
+    def present(t: str) -> bool:
+        if t in vocab or t in expanded or (len(t) >= 5 and t[:5] in prefixes):
+            return True
+        return any(all(x in vocab for x in alt) for alt in plan.alternatives.get(t, ()))
+
+    missing = [t for t in subject if not present(t)]
     if subject and len(missing) == len(subject):
         return " ".join(subject)
     return None
 
 
 def answer_type_gap(plan: QueryPlan, items: list[Retrieved]) -> bool:
-    """A "how many" question, or one naming an ordinal, that none of the best paragraphs can answer."""
+    """A "how many" or "what age" question, or one naming an ordinal, that none of the best
+    paragraphs can answer: they are on the subject but hold no figure to give."""
     if "number" in plan.answer_types and not any(NUMBER_RX.search(i.text) for i in items):
+        return True
+    if "age" in plan.answer_types and not any(
+        AGE_RX.search(" ".join([i.text, *i.footnotes])) for i in items
+    ):
         return True
     if plan.ordinals:
         wanted = [ordinal_words(o) for o in plan.ordinals]
@@ -208,7 +221,7 @@ class ResolutionAnswerer:
         if not labelled:
             if best < self.t.min_score:
                 return self.decline(question, plan, retrieved)
-            gap = topic_gap(plan, self.searcher.index().vocab)
+            gap = self._topic_gap(plan)
             if gap or answer_type_gap(plan, ranked[:5]):
                 log.info("declining: the corpus does not mention %r", gap or "the figure asked for")
                 return self.decline(question, plan, retrieved)
@@ -280,19 +293,39 @@ class ResolutionAnswerer:
                     chosen.append(item)
                     docs.add(item.doc_id)
         else:
-            # A second paragraph only when it is as strong as the first: every extra
-            # citation is one more chance to cite something that does not answer.
+            # A second paragraph only when it is as strong as the first and answers a part
+            # of the question the first does not: every extra citation is one more chance
+            # to cite something that does not answer.
+            covered = set(index_terms(ranked[0].text)) & set(plan.own_terms)
             for item, r in zip(ranked[1:], rel[1:], strict=False):
                 if len(chosen) >= self.t.max_citations:
                     break
-                if r >= max(self.t.min_score, best * self.t.cite_ratio):
+                if r < max(self.t.min_score, best * self.t.cite_ratio):
+                    continue
+                adds = (set(index_terms(item.text)) & set(plan.own_terms)) - covered
+                if adds or not plan.own_terms:
                     chosen.append(item)
+                    covered |= adds
         if plan.intents and plan.doc_ids:
             headers = [r for r in ranked if r.label == "HEADER" and r.doc_id in plan.doc_ids]
             chosen = (
                 headers[:1] + [c for c in chosen if c not in headers][: self.t.max_citations - 1]
             )
         return chosen
+
+    def _topic_gap(self, plan: QueryPlan) -> str | None:
+        index = self.searcher.index()
+        if len(plan.doc_ids) != 1:
+            return topic_gap(plan, index.vocab)
+        rows = index.doc_rows.get(plan.doc_ids[0], [])
+        vocab: set[str] = set()
+        title = ""
+        for row in rows:
+            para = index.para(row)
+            vocab.update(index_terms(" ".join([para.text, *para.footnotes])))
+            title = title or str(para.metadata.get("title") or "")
+        title_terms = set(index_terms(title))
+        return topic_gap(plan, vocab | title_terms, title_terms)
 
     def _has_sponsors(self, doc_ids: list[str]) -> bool:
         for doc in doc_ids:

@@ -52,9 +52,14 @@ class Retrieved:
     def anchor(self) -> str:
         return f"{self.doc_id}#{self.label}"
 
+    @property
+    def footnotes(self) -> list[str]:
+        return list(self.metadata.get("footnotes_list") or [])
+
     def citation(self) -> Citation:
-        notes = self.metadata.get("footnotes_list") or []
-        return Citation(self.doc_id, self.symbol, self.label, self.source, self.text, list(notes))
+        return Citation(
+            self.doc_id, self.symbol, self.label, self.source, self.text, self.footnotes
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

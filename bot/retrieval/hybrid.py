@@ -14,8 +14,16 @@ import numpy as np
 from bot.answer.types import Retrieved
 from bot.retrieval.lexical import LexicalIndex, LexicalIndexCache
 from bot.retrieval.ordinals import ordinal_words
-from bot.retrieval.query import DATE_RX, NUMBER_RX, QueryPlan, analyse
-from bot.retrieval.text import bigrams, index_terms
+from bot.retrieval.query import (
+    AGE_RX,
+    DATE_RX,
+    NUMBER_RX,
+    QueryPlan,
+    analyse,
+    names_in,
+    place_rx,
+)
+from bot.retrieval.text import QUESTION_NOISE, bigrams, index_terms
 from ingest.embedding import Embedder
 from ingest.store import ParagraphStore
 
@@ -91,7 +99,7 @@ class HybridSearcher:
 
         cands: dict[int, Candidate] = {}
         # Lexical.
-        lex = index.scores(plan.lexical_terms)
+        lex = index.scores(lexical_query(plan, index))
         if rows_allowed is not None:
             lex = np.where(rows_allowed, lex, 0.0)
         order = np.argsort(-lex)[:CANDIDATES]
@@ -242,7 +250,27 @@ class HybridSearcher:
         # Coverage looks at the paragraph itself: the title is shared by every
         # paragraph of a document and would make them all look alike.
         para = index.para(c.row)
-        c.coverage = coverage(plan.lexical_terms, para.text + " " + " ".join(para.footnotes), idf)
+        full = para.text + " " + " ".join(para.footnotes)
+        terms = set(index_terms(full))
+        c.coverage = coverage(plan.lexical_terms, terms, idf, plan.alternatives)
+        if "place" in plan.answer_types and place_rx().search(text):
+            c.boost += 0.008
+            why.append("names a place")
+        if "age" in plan.answer_types and AGE_RX.search(full):
+            c.boost += 0.008
+            why.append("states an age")
+        if "names" in plan.answer_types and len(names_in(full)) >= 8:
+            c.boost += 0.006
+            why.append("names several bodies")
+        for phrase in plan.quoted:
+            if contains_phrase(index_terms(full), phrase):
+                c.boost += 0.01
+                why.append("has the quoted words")
+        if (plan.duty or plan.verb_hints) and meta.get("kind") == "operative":
+            whom = addressed(text, plan)
+            if whom:
+                c.boost += 0.006
+                why.append(f"addressed to {whom}")
         c.why = why
 
 
@@ -258,14 +286,72 @@ def term_idf(index: LexicalIndex, terms: list[str]) -> dict[str, float]:
     return out
 
 
-def coverage(terms: list[str], text: str, idf: dict[str, float]) -> float:
-    """IDF-weighted share of the question's key terms that occur in a paragraph."""
+def coverage(
+    terms: list[str],
+    present: set[str],
+    idf: dict[str, float],
+    alternatives: dict[str, tuple[tuple[str, ...], ...]] | None = None,
+) -> float:
+    """IDF-weighted share of the question's key terms that occur in a paragraph.
+
+    A term also counts as present through a drafting-language equivalent
+    ("kids" through "children").
+    """
     if not terms:
         return 0.0
-    present = set(index_terms(text))
+    alts = alternatives or {}
+
+    def has(t: str) -> bool:
+        return t in present or any(all(x in present for x in alt) for alt in alts.get(t, ()))
+
     total = sum(idf.get(t, 1.0) for t in terms)
-    hit = sum(idf.get(t, 1.0) for t in terms if t in present)
+    hit = sum(idf.get(t, 1.0) for t in terms if has(t))
     return hit / total if total else 0.0
+
+
+def lexical_query(plan: QueryPlan, index: LexicalIndex) -> list[str]:
+    """The BM25 query: the question's terms, plus drafting equivalents of words the corpus never uses."""
+    out = list(plan.lexical_terms)
+    for term, alts in plan.alternatives.items():
+        if term in index.vocab:
+            continue
+        for alt in alts:
+            out.extend(t for t in alt if t not in out)
+    return out
+
+
+def contains_phrase(terms: list[str], phrase: list[str]) -> bool:
+    n = len(phrase)
+    return any(terms[i : i + n] == phrase for i in range(len(terms) - n + 1))
+
+
+_DUTY_VERB = re.compile(
+    r"\b(?:requests?|invites?|encourages?|calls?\s+(?:up)?on|urges?|recommends?|authori[sz]es?|"
+    r"directs?|instructs?|entrusts?|appeals?\s+to|exhorts?|mandates?)\s+"
+    r"(?:(?:also|further|again|once again|strongly|in this regard|in that regard),?\s+)*"
+    r"(?P<whom>[^,;:.]{2,160}?)\s+(?:to|that)\b",
+    re.I,
+)
+_GENERIC_ACTOR_TERMS = frozenset({"relevant", "concern", "other", "all", "interest"})
+
+
+def addressed(text: str, plan: QueryPlan) -> str | None:
+    """Whom an operative paragraph asks to act, when the question names the same actor.
+
+    "Does the resolution give the CSW anything to do?" is answered by the paragraph that
+    *encourages the Commission on the Status of Women to*, not by one that merely mentions it.
+    """
+    wanted = set(plan.own_terms)
+    if not wanted:
+        return None
+    for m in _DUTY_VERB.finditer(text):
+        whom = m.group("whom")
+        named = [t for t in index_terms(whom) if t not in _GENERIC_ACTOR_TERMS | QUESTION_NOISE]
+        # Most of the addressee's name must be in the question: "sector" alone does not
+        # make "the private sector" the actor asked about.
+        if named and 3 * sum(t in wanted for t in named) >= 2 * len(named):
+            return " ".join(whom.split()[:8])
+    return None
 
 
 def diversify(index: LexicalIndex, ranked: list[Candidate], per_doc_cap: int) -> list[Candidate]:

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 
 from bot import glossary
-from bot.retrieval.text import key_terms
+from bot.places import place_pattern
+from bot.retrieval.paraphrase import alternatives
+from bot.retrieval.text import index_terms, key_terms
 from bot.symbols import find_paragraph_refs, find_symbol_refs, resolve
 
 _BODIES = [
@@ -60,6 +62,52 @@ NUMBER_RX = re.compile(
     r"(?<![/\d.])\b\d{1,3}(?:,\d{3})*\b(?![/\d])|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion)\b",
     re.I,
 )
+_WHERE = re.compile(
+    r"^\W*(?:and\s+|but\s+|so\s+)?where\b|[,;]\s*(?:and\s+)?where\b|\band where\b"
+    r"|\b(?:which|what) (?:country|countries|city|cities|town|venue|place|location|host)\b"
+    r"|\bwho (?:hosts|hosted|will host|is hosting)\b|\bhosts?\b",
+    re.I,
+)
+_AGE_Q = re.compile(
+    r"\b(?:what|which|minimum|maximum|lowest|highest)\s+(?:\w+\s+){0,2}age\b|\bhow old\b"
+    r"|\bage (?:limit|threshold)\b",
+    re.I,
+)
+_AGE_WORDS = (
+    r"(?:\d{1,2}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|"
+    r"nineteen|twenty|twenty-one)"
+)
+AGE_RX = re.compile(
+    rf"\b(?:age[sd]?|under|over|below|above)\s+(?:of\s+)?{_AGE_WORDS}\b"
+    rf"|\b{_AGE_WORDS}\s+years?(?:\s+of\s+age|\s+old)\b",
+    re.I,
+)
+_QUOTED = re.compile(
+    r"[\"\u201c\u201d\u00ab\u00bb]([^\"\u201c\u201d\u00ab\u00bb]{2,80})[\"\u201c\u201d\u00ab\u00bb]"
+)
+
+
+def place_rx() -> re.Pattern[str]:
+    return place_pattern()
+
+
+_LIST_Q = re.compile(
+    r"\bwho are\b|\bwhich (?:organi[sz]ations|entities|agencies|bodies|partners|members|"
+    r"institutions|actors|stakeholders|States|countries)\b|\blisted\b|\bname (?:all|every)\b",
+    re.I,
+)
+# A proper name: capitalised words, possibly joined by "of (the)", "for", "on", "and" ...;
+# "and the" starts the next name of a list ("... for Migration and the Office of ...").
+_NAME = re.compile(
+    r"\b[A-Z][\w\-]+(?:\s+(?:(?:of|for|on|against|in|to|de)(?:\s+the)?\s+|and\s+)?[A-Z][\w\-]+)+"
+)
+
+
+def names_in(text: str) -> set[str]:
+    """Distinct multi-word proper names in a text (organizations, programmes, places)."""
+    return {m.group(0) for m in _NAME.finditer(text)}
+
+
 DATE_RX = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|(?:19|20)\d\d|session|annually|biennially|every (?:two|three|four|five) years|days?|weeks?|months?|years?)\b",
     re.I,
@@ -102,6 +150,24 @@ ORDINAL_RX = re.compile(
 )
 
 
+def spell_out(question: str, expansions: dict[str, list[str]]) -> str:
+    """The question with each acronym replaced by its long form, for the dense encoder.
+
+    MiniLM knows "Member States" and "standard operating procedures" far better than
+    "MS" and "SOPs"; appending the long forms instead dilutes the question.
+    """
+    out = question
+    for acro, longs in expansions.items():
+        long = longs[0] if longs else acro
+        if long == acro:
+            continue
+        # "SOPs" -> "standard operating procedures", not "...proceduress".
+        plural = long if long.endswith("s") else long + "s"
+        out = re.sub(rf"\b{re.escape(acro)}s\b", plural.replace("\\", r"\\"), out)
+        out = re.sub(rf"\b{re.escape(acro)}\b", long.replace("\\", r"\\"), out)
+    return out
+
+
 @dataclass
 class QueryPlan:
     question: str
@@ -122,6 +188,12 @@ class QueryPlan:
     duty: bool = False
     ordinals: list[str] = field(default_factory=list)
     counted: str | None = None  # "parties" in "how many parties"
+    # Drafting-language equivalents of everyday words in the question ("kids" -> children).
+    alternatives: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    quoted: list[list[str]] = field(default_factory=list)  # phrases the user put in quotes
+    # The question's own terms with acronyms spelt out, without terms carried from earlier
+    # turns: what "whom does it ask" is matched against.
+    own_terms: list[str] = field(default_factory=list)
 
     @property
     def metadata_question(self) -> bool:
@@ -172,8 +244,7 @@ def analyse(
         ):
             expansions[short] = [short]
 
-    extra = " ".join(x for longs in expansions.values() for x in longs[:1])
-    dense_text = f"{question} ({extra})" if extra else question
+    dense_text = spell_out(question, expansions)
     kt = key_terms(text_wo_symbols)
     lexical = list(kt)
     for longs in expansions.values():
@@ -202,7 +273,7 @@ def analyse(
         since_year=int(since.group(1)) if since else None,
         intents=intents,
         expansions=expansions,
-        answer_types={name for name, rx in _ANSWER_TYPES.items() if rx.search(question)},
+        answer_types=answer_types(question),
         verb_hints=tuple(v for rx, verbs in _VERB_HINTS if rx.search(question) for v in verbs),
         duty=bool(_DUTY.search(question)),
         counted=(lambda m: m.group(1).lower() if m else None)(
@@ -213,4 +284,19 @@ def analyse(
             for o in ORDINAL_RX.findall(text_wo_symbols)
             if o.lower() not in ("first", "second")
         ],
+        alternatives=alternatives(lexical),
+        own_terms=list(lexical),
+        quoted=[terms for q in _QUOTED.findall(question) if (terms := index_terms(q))],
     )
+
+
+def answer_types(question: str) -> set[str]:
+    """What kind of fact the question asks for: a number, a date, a place, an age."""
+    found = {name for name, rx in _ANSWER_TYPES.items() if rx.search(question)}
+    if _WHERE.search(question):
+        found.add("place")
+    if _AGE_Q.search(question):
+        found.add("age")
+    if _LIST_Q.search(question):
+        found.add("names")
+    return found

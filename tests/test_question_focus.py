@@ -1,0 +1,215 @@
+"""What a question asks for, and the paragraph that gives it: answer types, everyday words,
+addressees, quoted words, subjects a resolution never mentions.
+
+The first half checks the pieces on hand-made text; the second half asks a small real store
+(seed, E/RES/2021/25, E/RES/2024/12, A/RES/79/154) with the real model, in wordings that are
+not those of the gold sets.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import pytest
+
+from bot.answer.engine import ResolutionAnswerer, answer_type_gap, topic_gap
+from bot.answer.factory import build_answerer
+from bot.answer.types import Retrieved
+from bot.places import places_in
+from bot.retrieval.hybrid import addressed, contains_phrase, coverage, lexical_query
+from bot.retrieval.paraphrase import alternatives
+from bot.retrieval.query import AGE_RX, analyse, names_in, spell_out
+from bot.retrieval.text import index_terms
+
+
+# -- the pieces ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "wanted", "unwanted"),
+    [
+        ("Where does the Group of Experts meet?", {"place"}, {"date"}),
+        ("How long is that session, and where?", {"place", "date"}, set()),
+        ("Which country hosts the institute?", {"place"}, set()),
+        ("What minimum age of criminal responsibility does it recommend?", {"age"}, {"place"}),
+        ("How old must a child be to be tried?", {"age"}, set()),
+        ("Who are listed as partners of the Coordination Group?", {"names"}, set()),
+        # "where" inside a clause is not a question about a place
+        ("What happens in cases where victims are prosecuted?", set(), {"place"}),
+        ("What does it say about the ageing of the population?", set(), {"age"}),
+    ],
+)
+def test_answer_types(question: str, wanted: set[str], unwanted: set[str]) -> None:
+    types = analyse(question, []).answer_types
+    assert wanted <= types
+    assert not (unwanted & types)
+
+
+def test_places_and_ages_are_recognised_in_paragraph_text() -> None:
+    text = "Decides that the Group shall convene its sessions in New York or in Viet Nam"
+    assert places_in(text) == ["New York", "Viet Nam"]
+    assert places_in("the chad of a punched card") == []  # case-sensitive: not the State
+    assert AGE_RX.search("children under the age of 18 years")
+    assert AGE_RX.search("persons aged fourteen")
+    assert not AGE_RX.search("age- and gender-sensitive approaches")
+    assert not AGE_RX.search("in the age of digital technologies")
+
+
+def test_acronyms_are_spelt_out_for_the_encoder() -> None:
+    plan = analyse("What are MS encouraged to develop SOPs for?", [])
+    assert plan.dense_text == (
+        "What are Member States encouraged to develop standard operating procedures for?"
+    )
+    assert spell_out("UNODC and the SG", {"SG": ["Secretary-General"]}) == (
+        "UNODC and the Secretary-General"
+    )
+
+
+def test_everyday_words_count_through_their_drafting_equivalents() -> None:
+    plan = analyse("Are kids picked up by terror groups victims?", [])
+    assert ("children",) in plan.alternatives["kids"]
+    assert ("terrorist",) in plan.alternatives["terror"]
+    drafted = set(index_terms("children recruited by terrorist groups are victims"))
+    plain = set(index_terms("persons recruited by groups are victims"))
+    idf = {t: 1.0 for t in plan.lexical_terms}
+    assert coverage(plan.lexical_terms, drafted, idf, plan.alternatives) > coverage(
+        plan.lexical_terms, plain, idf, plan.alternatives
+    )
+    # Without the table the drafted paragraph gets no credit for "kids" or "terror".
+    assert coverage(plan.lexical_terms, drafted, idf) < coverage(
+        plan.lexical_terms, drafted, idf, plan.alternatives
+    )
+
+
+def test_bm25_gets_drafting_words_only_for_words_the_corpus_never_uses() -> None:
+    class Index:
+        vocab = {"meet", "session", "convene", "children"}
+
+    plan = analyse("Do kids meet the experts?", [])
+    query = lexical_query(plan, cast(Any, Index()))
+    assert "children" in query  # "kids" is not in the corpus
+    assert "convene" not in query  # "meet" is
+    assert alternatives(["resolution"]) == {}
+
+
+def test_the_addressee_of_an_operative_verb_is_matched_against_the_question() -> None:
+    plan = analyse("Does the resolution give the CSW anything to do?", [])
+    op = "Encourages the Commission on the Status of Women to consider addressing the needs"
+    pp = "Welcoming the agreed conclusions of the Commission on the Status of Women"
+    assert addressed(op, plan) == "the Commission on the Status of Women"
+    assert addressed(pp, plan) is None  # mentioned, not asked to act
+    sectors = analyse("Officials of which sectors should receive training?", [])
+    # One shared word does not make "the private sector" the actor asked about.
+    assert addressed("Encourages the private sector to cooperate", sectors) is None
+    short = analyse("What does 79/242 ask the African institute to send?", [])
+    assert addressed("and requests the Institute to provide its annual report", short)
+
+
+def test_quoted_words_must_appear_in_order() -> None:
+    plan = analyse('How does it explain its use of the word "survivors"?', [])
+    assert plan.quoted == [["survivor"]]
+    assert contains_phrase(index_terms("victims and survivors of trafficking"), ["survivor"])
+    two = analyse("Where does it say “due diligence”?", []).quoted[0]
+    assert contains_phrase(index_terms("exercise due diligence to"), two)
+    assert not contains_phrase(index_terms("diligence is due"), two)
+
+
+def test_names_are_counted_for_list_questions() -> None:
+    footnote = (
+        "The Council of Europe, the International Labour Organization, the International "
+        "Organization for Migration and the Office of the United Nations High Commissioner"
+    )
+    assert len(names_in(footnote)) >= 4
+    assert names_in("all relevant stakeholders") == set()
+
+
+def test_age_questions_need_a_paragraph_that_states_an_age() -> None:
+    plan = analyse("What minimum age of criminal responsibility does it recommend?", [])
+
+    def item(text: str) -> Retrieved:
+        return Retrieved("d", "s", "OP1", "f", text, 1.0)
+
+    assert answer_type_gap(plan, [item("children ... treated in an age-sensitive way")])
+    assert not answer_type_gap(plan, [item("below the age of 14 years")])
+
+
+def test_a_subject_absent_from_the_resolution_is_a_gap_even_if_its_title_word_is_there() -> None:
+    plan = analyse("What does the resolution say about rebuilding Haiti after the earthquake?", [])
+    vocab = set(index_terms("Ad Hoc Advisory Group on Haiti long-term development"))
+    title = set(index_terms("Ad Hoc Advisory Group on Haiti"))
+    assert topic_gap(plan, vocab, title) == "rebuild earthquake"
+    # Across the store "Haiti" alone is enough to keep the question.
+    assert topic_gap(plan, vocab) is None
+    covered = analyse("What does the resolution say about long-term development in Haiti?", [])
+    assert topic_gap(covered, vocab, title) is None
+
+
+def test_a_second_citation_must_answer_something_the_first_does_not() -> None:
+    answerer = ResolutionAnswerer(cast(Any, None))
+    plan = analyse("When does the Secretary-General have to report?", [])
+
+    def item(label: str, text: str, score: float) -> Retrieved:
+        return Retrieved("d", "s", label, "f", text, score)
+
+    first = item("OP45", "Requests the Secretary-General to report at its eighty-first session", 1)
+    same = item("OP44", "Requests the Secretary-General to improve coordination", 0.999)
+    chosen = answerer.choose([first, same], [1.0, 0.999], plan, [])
+    assert [c.label for c in chosen] == ["OP45"]
+    both = analyse("What do the Secretary-General and the Office have to do?", [])
+    other = item("OP43", "Requests the Office to provide assistance", 0.999)
+    first2 = item("OP45", "Requests the Secretary-General to report", 1)
+    chosen = answerer.choose([first2, other], [1.0, 0.999], both, [])
+    assert [c.label for c in chosen] == ["OP45", "OP43"]
+
+
+# -- a small real store --------------------------------------------------------------
+@pytest.fixture(scope="module")
+def answerer(small_store: tuple[Any, Any], embedder: Any) -> ResolutionAnswerer:
+    settings, store = small_store
+    return build_answerer(settings, store, embedder)
+
+
+def _cited(answerer: ResolutionAnswerer, question: str) -> list[str]:
+    answer = answerer.answer(question)
+    assert answer.answerable, answer.text
+    return [f"{c.symbol}, {c.label}" for c in answer.citations]
+
+
+@pytest.mark.model
+def test_everyday_words_find_the_drafted_paragraph(answerer: ResolutionAnswerer) -> None:
+    cited = _cited(answerer, "Does 2024/12 say kids used by terror groups are victims themselves?")
+    assert cited[0] == "E/RES/2024/12, OP3"
+
+
+@pytest.mark.model
+def test_the_body_asked_to_act_is_cited_not_the_one_welcomed(answerer: ResolutionAnswerer) -> None:
+    cited = _cited(
+        answerer, "Is there any task for the Commission on the Status of Women in 79/154?"
+    )
+    assert cited[0] == "A/RES/79/154, OP9"
+
+
+@pytest.mark.model
+def test_an_age_the_resolution_never_states_is_declined(answerer: ResolutionAnswerer) -> None:
+    answer = answerer.answer(
+        "What is the minimum age of criminal responsibility set by E/RES/2024/12?"
+    )
+    assert not answer.answerable and answer.citations == []
+
+
+@pytest.mark.model
+def test_a_subject_one_resolution_never_mentions_is_declined(
+    answerer: ResolutionAnswerer,
+) -> None:
+    answer = answerer.answer(
+        "What does E/RES/2021/25 say about trafficking carried out with cryptocurrencies?"
+    )
+    assert not answer.answerable and answer.citations == []
+    # The same resolution on a subject it does treat is answered.
+    assert answerer.answer("What does E/RES/2021/25 say about the trust fund?").answerable
+
+
+@pytest.mark.model
+def test_spelt_out_acronyms_lift_a_scoped_question_over_the_threshold(
+    answerer: ResolutionAnswerer,
+) -> None:
+    cited = _cited(answerer, "Under E/RES/2021/25, what SOPs should MS think about developing?")
+    assert cited == ["E/RES/2021/25, OP8"]
