@@ -213,3 +213,39 @@ def test_spelt_out_acronyms_lift_a_scoped_question_over_the_threshold(
 ) -> None:
     cited = _cited(answerer, "Under E/RES/2021/25, what SOPs should MS think about developing?")
     assert cited == ["E/RES/2021/25, OP8"]
+
+
+# -- footnotes in the answer ---------------------------------------------------------
+def test_every_matching_footnote_is_quoted_and_references_when_asked() -> None:
+    from bot.answer.compose import compose, wants_references
+
+    item = Retrieved(
+        "A/RES/78/228",
+        "A/RES/78/228",
+        "PP5",
+        "f",
+        "Recalling also the targets of the Sustainable Development Goals on violence,",
+        1.0,
+        metadata={
+            "kind": "preambular",
+            "footnotes_list": ["Resolution 70/1.", "Target 5.2.", "Target 8.7.", "Target 16.2."],
+        },
+    )
+    terms = analyse("Which SDG targets does it recall?", []).lexical_terms
+    text = compose([item], terms)
+    assert "Its footnotes: “Target 5.2; Target 8.7; Target 16.2” [A/RES/78/228, PP5]" in text
+    assert "70/1" not in text  # does not match the question
+    report = Retrieved(
+        "A/RES/79/154",
+        "A/RES/79/154",
+        "OP1",
+        "f",
+        "Takes note of the report of the Secretary-General;",
+        1.0,
+        metadata={"kind": "operative", "verb": "Takes note", "footnotes_list": ["A/79/322."]},
+    )
+    question = "What is the document symbol of the Secretary-General's report?"
+    assert wants_references(question)
+    with_notes = compose([report], analyse(question, []).lexical_terms, all_notes=True)
+    assert "Its footnote: “A/79/322” [A/RES/79/154, OP1]" in with_notes
+    assert "A/79/322" not in compose([report], analyse(question, []).lexical_terms)

@@ -77,22 +77,43 @@ def sentence_for(item: Retrieved, question_terms: list[str]) -> str:
     return f"The annex states: “{body}” {marker(item)}"
 
 
-def footnote_sentence(item: Retrieved, question_terms: list[str]) -> str | None:
-    """Footnotes that match the question are quoted too: they often carry the fact asked for."""
-    notes = item.metadata.get("footnotes_list") or []
+_MAX_NOTES = 6
+_NOTE_CHARS = 300
+# Questions whose answer is usually a footnote: the symbol of a report, the source of a quote.
+_REFERENCE_Q = re.compile(
+    r"\b(?:symbol|document number|footnotes?|reference[sd]?|source|which report|what report|"
+    r"cited|citation)\b",
+    re.I,
+)
+
+
+def wants_references(question: str) -> bool:
+    return bool(_REFERENCE_Q.search(question))
+
+
+def footnote_sentence(
+    item: Retrieved, question_terms: list[str], all_notes: bool = False
+) -> str | None:
+    """Footnotes that match the question are quoted too: they often carry the fact asked for
+    (the targets behind "the SDG targets on violence", the symbol of "the report")."""
+    notes = item.footnotes
     wanted = set(question_terms)
-    hits = [n for n in notes if wanted & set(index_terms(n))]
+    hits = [n for n in notes if all_notes or wanted & set(index_terms(n))]
     if not hits:
         return None
-    quoted = "; ".join(hits[:2])
-    return f"Its footnote: “{quoted}” {marker(item)}"
+    quoted = "; ".join(
+        n.rstrip(" .") if len(n) <= _NOTE_CHARS else n[:_NOTE_CHARS].rsplit(" ", 1)[0] + "…"
+        for n in hits[:_MAX_NOTES]
+    )
+    label = "Its footnote" if len(hits) == 1 else "Its footnotes"
+    return f"{label}: “{quoted}” {marker(item)}"
 
 
-def compose(items: list[Retrieved], question_terms: list[str]) -> str:
+def compose(items: list[Retrieved], question_terms: list[str], all_notes: bool = False) -> str:
     lines: list[str] = []
     for item in items:
         lines.append(sentence_for(item, question_terms))
-        note = footnote_sentence(item, question_terms)
+        note = footnote_sentence(item, question_terms, all_notes)
         if note:
             lines.append(note)
     return "\n".join(lines)

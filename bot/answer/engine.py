@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.answer.compose import compose
+from bot.answer.compose import compose, wants_references
 from bot.answer.conversation import is_followup, scope_from_history
 from bot.answer.types import Answer, Retrieved, Turn
 from bot.answer.verify import verify
@@ -49,7 +49,7 @@ class ExtractiveComposer:
     def compose(
         self, question: str, items: list[Retrieved], history: list[Turn], plan: QueryPlan
     ) -> str | None:
-        return compose(items, plan.lexical_terms)
+        return compose(items, plan.lexical_terms, all_notes=wants_references(question))
 
 
 def relevance(item: Retrieved, weight: float = 0.5) -> float:
