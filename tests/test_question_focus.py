@@ -249,3 +249,25 @@ def test_every_matching_footnote_is_quoted_and_references_when_asked() -> None:
     with_notes = compose([report], analyse(question, []).lexical_terms, all_notes=True)
     assert "Its footnote: “A/79/322” [A/RES/79/154, OP1]" in with_notes
     assert "A/79/322" not in compose([report], analyse(question, []).lexical_terms)
+
+
+def test_document_references_and_dates_are_not_figures() -> None:
+    from bot.retrieval.query import has_figure
+
+    assert not has_figure("Recalling its resolutions 582 (1986) and 588 (1986),")
+    assert not has_figure("Acting under Articles 39 and 40 of the Charter,")
+    assert not has_figure("Resolution 598 (1987) of 20 July 1987, adopted at its 2750th meeting")
+    assert has_figure("the Protocol, which has 173 parties")
+    assert has_figure("a team of 50 observers")
+
+
+def test_a_deadline_question_is_not_answered_by_the_adoption_date() -> None:
+    plan = analyse("What deadline does resolution 242 set for the withdrawal?", [])
+    header = Retrieved("d", "s", "HEADER", "f", "Resolution 242 (1967) of 22 November 1967", 1.0)
+    op = Retrieved("d", "s", "OP1", "f", "Affirms that withdrawal of armed forces is required", 1.0)
+    assert answer_type_gap(plan, [header, op])
+    dated = Retrieved("d", "s", "OP2", "f", "withdraw by 31 December 1968", 1.0)
+    assert not answer_type_gap(plan, [header, op, dated])
+    # Asking when it was adopted is a question about the front matter.
+    adopted = analyse("When was resolution 242 adopted?", [])
+    assert not answer_type_gap(adopted, [header, op])

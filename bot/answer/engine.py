@@ -13,7 +13,7 @@ from bot.answer.types import Answer, Retrieved, Turn
 from bot.answer.verify import verify
 from bot.retrieval.hybrid import HybridSearcher
 from bot.retrieval.ordinals import ordinal_words
-from bot.retrieval.query import AGE_RX, NUMBER_RX, QueryPlan
+from bot.retrieval.query import AGE_RX, DATE_RX, QueryPlan, has_figure
 from bot.retrieval.text import index_terms
 from ingest.errors import ResbotError
 
@@ -94,9 +94,16 @@ def topic_gap(plan: QueryPlan, vocab: set[str], title_terms: set[str] | None = N
 
 
 def answer_type_gap(plan: QueryPlan, items: list[Retrieved]) -> bool:
-    """A "how many" or "what age" question, or one naming an ordinal, that none of the best
-    paragraphs can answer: they are on the subject but hold no figure to give."""
-    if "number" in plan.answer_types and not any(NUMBER_RX.search(i.text) for i in items):
+    """A "how many", "when" or "what age" question, or one naming an ordinal, that none of the
+    best paragraphs can answer: they are on the subject but hold no figure or date to give."""
+    if "number" in plan.answer_types and not any(has_figure(i.text) for i in items):
+        return True
+    if (
+        "date" in plan.answer_types
+        and not plan.intents
+        and not any(DATE_RX.search(i.text) for i in items if i.label != "HEADER")
+    ):
+        # "What deadline does it set?": the adoption date in the front matter is not a deadline.
         return True
     if "age" in plan.answer_types and not any(
         AGE_RX.search(" ".join([i.text, *i.footnotes])) for i in items

@@ -17,9 +17,9 @@ from bot.retrieval.ordinals import ordinal_words
 from bot.retrieval.query import (
     AGE_RX,
     DATE_RX,
-    NUMBER_RX,
     QueryPlan,
     analyse,
+    has_figure,
     names_in,
     place_rx,
 )
@@ -237,7 +237,7 @@ class HybridSearcher:
                 c.boost += min(shared, 3) * 0.003
                 why.append(f"{shared} phrase match" + ("es" if shared > 1 else ""))
         # A question asking "how many" or "when" is answered by a paragraph that has a figure or a date.
-        if "number" in plan.answer_types and NUMBER_RX.search(text):
+        if "number" in plan.answer_types and has_figure(text):
             c.boost += 0.006
             why.append("has a figure")
             if plan.counted and re.search(

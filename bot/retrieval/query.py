@@ -108,6 +108,24 @@ def names_in(text: str) -> set[str]:
     return {m.group(0) for m in _NAME.finditer(text)}
 
 
+# Numbers that name a document or a provision, not a quantity: "resolution 582 (1986)",
+# "Article 39", "paragraph 12", "1382nd meeting", "agenda item 109", the day of a date.
+_REFERENCE_NUMBER = re.compile(
+    r"\b(?:resolutions?|decisions?|articles?|paragraphs?|chapters?|rules?|sections?|items?|"
+    r"annex(?:es)?|goals?|targets?|principles?|recommendations?|No\.)\s+"
+    r"\d[\d.]*(?:\s*\((?:19|20)\d\d\))?(?:(?:\s*,\s*|\s+and\s+|\s+to\s+)\d[\d.]*(?:\s*\((?:19|20)\d\d\))?)*"
+    r"|\b\d+\s*\((?:19|20)\d\d\)|\b\d+(?:st|nd|rd|th)\s+(?:meeting|plenary|session)"
+    r"|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December)\b",
+    re.I,
+)
+
+
+def has_figure(text: str) -> bool:
+    """Whether a text states a quantity (a count, an amount), references to documents aside."""
+    return bool(NUMBER_RX.search(_REFERENCE_NUMBER.sub(" ", text)))
+
+
 DATE_RX = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|(?:19|20)\d\d|session|annually|biennially|every (?:two|three|four|five) years|days?|weeks?|months?|years?)\b",
     re.I,
