@@ -447,14 +447,21 @@ def test_many_lines_scale_linearly() -> None:
         notes = "\n".join(f"{i % 9 + 1} Ibid." for i in range(400))
         return f"The General Assembly,\n\n{pre}\n\n{paras}\n______\n{notes}"
 
-    t0 = time.perf_counter()
-    parse_text(doc(2_000), "a.txt")
-    small = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    [res] = parse_text(doc(20_000), "a.txt")
-    large = time.perf_counter() - t0
+    def best_of(runs: int, text: str) -> float:
+        # The fastest of a few runs: a busy machine slows single runs, never the best one.
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            parse_text(text, "a.txt")
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    small_doc, large_doc = doc(2_000), doc(20_000)
+    [res] = parse_text(large_doc, "a.txt")
     assert sum(p.label.startswith("PP") for p in res.paragraphs) == 20_000
-    assert large < 20 * max(small, 0.05)
+    # Ten times the lines: linear work takes ~10x, quadratic ~100x; 35x tells them apart
+    # with room for noise.
+    assert best_of(2, large_doc) < 35 * max(best_of(3, small_doc), 0.05)
 
 
 def test_form_feed_is_a_page_break() -> None:
