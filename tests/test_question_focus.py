@@ -271,3 +271,14 @@ def test_a_deadline_question_is_not_answered_by_the_adoption_date() -> None:
     # Asking when it was adopted is a question about the front matter.
     adopted = analyse("When was resolution 242 adopted?", [])
     assert not answer_type_gap(adopted, [header, op])
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question", ["What is the capital of Australia?", "How do I bake sourdough bread?"]
+)
+def test_questions_from_outside_the_subject_are_declined(
+    answerer: ResolutionAnswerer, question: str
+) -> None:
+    answer = answerer.answer(question)
+    assert not answer.answerable and answer.citations == []
