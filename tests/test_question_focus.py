@@ -282,3 +282,68 @@ def test_questions_from_outside_the_subject_are_declined(
 ) -> None:
     answer = answerer.answer(question)
     assert not answer.answerable and answer.citations == []
+
+
+# -- a resolution named by its subject -------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        (
+            "What does the resolution on wildlife trafficking ask of UNODC?",
+            ["wildlife", "traffick"],
+        ),
+        ("Does the GA's 2024 res on trafficking in women & girls task the CSW?", None),
+        ("What does the trafficking resolution say about climate finance?", ["traffick"]),
+        ("What does the present resolution decide?", []),
+        ("What did the GA decide about the Crime Congress in resolution 79/186?", []),
+    ],
+)
+def test_subject_a_question_names_a_resolution_by(question: str, terms: list[str] | None) -> None:
+    from bot.retrieval.query import title_hint
+
+    found = title_hint(question)
+    if terms is None:
+        assert set(found) == {"traffick", "women", "girl"}
+    else:
+        assert found == terms
+
+
+def test_titles_single_out_the_resolutions_a_question_names() -> None:
+    from bot.retrieval.hybrid import MAX_TITLED_DOCS, titled_docs
+
+    class Index:
+        def __init__(self, titles: dict[str, str]) -> None:
+            self.doc_rows = {doc: [i] for i, doc in enumerate(titles)}
+            self.metas = [{"title": t} for t in titles.values()]
+
+    store = Index(
+        {
+            "A/RES/79/313": "Tackling illicit trafficking in wildlife",
+            "A/RES/79/154": "Trafficking in women and girls",
+            "A/RES/79/198": "Protection of global climate for present and future generations",
+        }
+    )
+    plan = analyse("What does the resolution on wildlife trafficking ask of UNODC?", [])
+    assert titled_docs(cast(Any, store), plan) == ["A/RES/79/313"]
+    kids = analyse("What does the resolution on kids and women ask?", [])
+    assert titled_docs(cast(Any, Index({"d": "Protecting children and women"})), kids) == ["d"]
+    many = Index({f"d{i}": "Trafficking in persons" for i in range(MAX_TITLED_DOCS + 1)})
+    broad = analyse("What does the trafficking resolution say?", [])
+    assert titled_docs(cast(Any, many), broad) == []  # names no resolution in particular
+
+
+@pytest.mark.model
+def test_a_resolution_named_by_subject_is_searched_alone_and_followed(
+    answerer: ResolutionAnswerer,
+) -> None:
+    from bot.answer.types import Turn
+
+    first = answerer.answer(
+        "What does the resolution on trafficking in women and girls ask the Secretary-General?"
+    )
+    assert first.answerable
+    assert {r.doc_id for r in first.retrieved} == {"A/RES/79/154"}
+    assert {c.doc_id for c in first.citations} == {"A/RES/79/154"}
+    turn = Turn(first.question, first.text, first.citations, first.scope)
+    follow = answerer.answer("and by when?", [turn])
+    assert {c.doc_id for c in follow.citations} == {"A/RES/79/154"}

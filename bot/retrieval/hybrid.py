@@ -7,6 +7,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -79,7 +80,13 @@ class HybridSearcher:
 
     def plan(self, question: str) -> QueryPlan:
         index = self.index()
-        return analyse(question, list(index.doc_rows), extra_acronyms=index_acronyms(index))
+        plan = analyse(question, list(index.doc_rows), extra_acronyms=index_acronyms(index))
+        titled = titled_docs(index, plan)
+        if len(titled) == 1:
+            # Named by its subject as surely as by its symbol: scope it the same way
+            # (follow-ups stay with it, "… about X" is checked against it alone).
+            plan.doc_ids = titled
+        return plan
 
     def search(self, plan: QueryPlan, k: int = 5) -> list[Retrieved]:
         ranked = self.rank(plan)
@@ -92,9 +99,10 @@ class HybridSearcher:
         if not len(index):
             return []
         rows_allowed: np.ndarray | None = None
-        if plan.doc_ids:
+        scope = plan.doc_ids or titled_docs(index, plan)
+        if scope:
             rows_allowed = np.zeros(len(index), dtype=bool)
-            for d in plan.doc_ids:
+            for d in scope:
                 rows_allowed[index.doc_rows.get(d, [])] = True
 
         cands: dict[int, Candidate] = {}
@@ -112,12 +120,8 @@ class HybridSearcher:
         # Dense.
         qvec = np.asarray(self.embedder.embed_query(plan.dense_text), dtype=np.float32)
         where: dict[str, Any] | None = None
-        if plan.doc_ids:
-            where = (
-                {"doc_id": {"$in": plan.doc_ids}}
-                if len(plan.doc_ids) > 1
-                else {"doc_id": plan.doc_ids[0]}
-            )
+        if scope:
+            where = {"doc_id": {"$in": scope}} if len(scope) > 1 else {"doc_id": scope[0]}
         dense_rank = 0
         for hit in self.store.query(qvec.tolist(), CANDIDATES, where=where):
             row = index.row_of(hit.id)
@@ -162,7 +166,7 @@ class HybridSearcher:
         for c in cands.values():
             self._explain_and_boost(index, plan, c, idf, pairs)
         ranked = sorted(cands.values(), key=lambda c: -c.score)
-        return diversify(index, ranked, self.per_doc_cap if len(plan.doc_ids) != 1 else 99)
+        return diversify(index, ranked, self.per_doc_cap if len(scope) != 1 else 99)
 
     def _fill_dense_sims(
         self, index: LexicalIndex, cands: dict[int, Candidate], qvec: np.ndarray
@@ -266,6 +270,10 @@ class HybridSearcher:
             if contains_phrase(index_terms(full), phrase):
                 c.boost += 0.01
                 why.append("has the quoted words")
+        if plan.title_terms and not plan.doc_ids:
+            share = title_share(plan.title_terms, str(meta.get("title") or ""), plan.alternatives)
+            if share >= TITLE_MATCH:
+                why.append("title matches")
         if (plan.duty or plan.verb_hints) and meta.get("kind") == "operative":
             whom = addressed(text, plan)
             if whom:
@@ -318,6 +326,53 @@ def lexical_query(plan: QueryPlan, index: LexicalIndex) -> list[str]:
         for alt in alts:
             out.extend(t for t in alt if t not in out)
     return out
+
+
+TITLE_MATCH = 0.6
+MAX_TITLED_DOCS = 12
+
+
+@lru_cache(maxsize=4096)
+def _title_terms(title: str) -> frozenset[str]:
+    return frozenset(index_terms(title))
+
+
+def title_share(
+    wanted: list[str],
+    title: str,
+    alternatives: dict[str, tuple[tuple[str, ...], ...]] | None = None,
+) -> float:
+    """Share of the subject a question names a resolution by ("the trafficking resolution")
+    that the resolution's title has."""
+    if not wanted:
+        return 0.0
+    have = _title_terms(title)
+    alts = alternatives or {}
+    hit = sum(
+        t in have or any(all(x in have for x in alt) for alt in alts.get(t, ())) for t in wanted
+    )
+    return hit / len(wanted)
+
+
+def titled_docs(index: LexicalIndex, plan: QueryPlan) -> list[str]:
+    """The resolutions a question names by subject, when the store's titles single them out.
+
+    "the resolution on wildlife trafficking" is one document of a thousand; searching the
+    other 999 can only add wrong answers. Too many matches ("the resolution on women") or
+    none leave the search open.
+    """
+    if not plan.title_terms or plan.doc_ids:
+        return []
+    found = []
+    for doc, rows in index.doc_rows.items():
+        if not rows:
+            continue
+        title = str(index.metas[rows[0]].get("title") or "")
+        if title_share(plan.title_terms, title, plan.alternatives) >= TITLE_MATCH:
+            found.append(doc)
+            if len(found) > MAX_TITLED_DOCS:
+                return []
+    return found
 
 
 def contains_phrase(terms: list[str], phrase: list[str]) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from bot import glossary
 from bot.places import place_pattern
 from bot.retrieval.paraphrase import alternatives
-from bot.retrieval.text import index_terms, key_terms
+from bot.retrieval.text import index_terms, key_terms, stem
 from bot.symbols import find_paragraph_refs, find_symbol_refs, resolve
 
 _BODIES = [
@@ -85,6 +85,48 @@ AGE_RX = re.compile(
 _QUOTED = re.compile(
     r"[\"\u201c\u201d\u00ab\u00bb]([^\"\u201c\u201d\u00ab\u00bb]{2,80})[\"\u201c\u201d\u00ab\u00bb]"
 )
+
+
+# How people name a resolution by its subject: "the resolution on wildlife trafficking",
+# "the GA's res on trafficking in women & girls", "the trafficking resolution".
+_TITLE_AFTER = re.compile(
+    r"\b(?:resolution|res)\s+(?:on|about|concerning|entitled)\s+(?:the\s+)?(?P<t>.+?)"
+    r"(?=\s*(?:\(|[,?;:!]|$)|\s+(?:give|gives|say|says|said|ask|asks|do|does|did|is|are|was|"
+    r"were|has|have|set|sets|per|under|adopted|request|requests|call|calls|decide|decides|want|"
+    r"wants|expect|expects|mention|mentions|require|requires|tell|tells|task|tasks|urge|urges|"
+    r"invite|invites|encourage|encourages|recommend|recommends|note|notes|welcome|welcomes|"
+    r"recognize|recognizes|stress|stresses|establish|establishes|cover|covers|talk|talks|"
+    r"deal|deals|contain|contains|include|includes|provide|provides|state|states|need|needs|"
+    r"and\s+(?:what|who|which|when|how|does|is))\b)",
+    re.I,
+)
+_TITLE_BEFORE = re.compile(
+    r"\bthe\s+(?P<t>(?:(?!(?:in|of|on|by|for|to|at|and|with|from)\b)[\w'&-]+\s+){1,4}?)"
+    r"(?:draft\s+)?(?:resolution|res)\b",
+    re.I,
+)
+_NOT_SUBJECT_WORDS = (
+    {"present", "same", "revised", "draft", "latest", "new", "recent", "last", "previous",
+     "above", "following", "earlier", "later", "whole", "entire", "main", "ga's", "ecosoc's",
+     "council's", "assembly's", "omnibus", "annual", "biennial"}
+)  # fmt: skip
+_NOT_SUBJECT = frozenset(stem(w) for w in _NOT_SUBJECT_WORDS)
+
+
+def title_hint(question: str) -> list[str]:
+    """Terms of the subject a question names a resolution by, to match against titles."""
+    out: list[str] = []
+    for rx in (_TITLE_AFTER, _TITLE_BEFORE):
+        for m in rx.finditer(question):
+            for term in key_terms(m.group("t")):
+                if (
+                    term not in _NOT_SUBJECT
+                    and not term.isdigit()
+                    and term not in out
+                    and not ORDINAL_RX.fullmatch(term)
+                ):
+                    out.append(term)
+    return out
 
 
 def place_rx() -> re.Pattern[str]:
@@ -212,6 +254,7 @@ class QueryPlan:
     # The question's own terms with acronyms spelt out, without terms carried from earlier
     # turns: what "whom does it ask" is matched against.
     own_terms: list[str] = field(default_factory=list)
+    title_terms: list[str] = field(default_factory=list)  # "the trafficking resolution"
 
     @property
     def metadata_question(self) -> bool:
@@ -304,6 +347,7 @@ def analyse(
         ],
         alternatives=alternatives(lexical),
         own_terms=list(lexical),
+        title_terms=[] if doc_ids else title_hint(text_wo_symbols),
         quoted=[terms for q in _QUOTED.findall(question) if (terms := index_terms(q))],
     )
 
