@@ -347,3 +347,17 @@ def test_a_resolution_named_by_subject_is_searched_alone_and_followed(
     turn = Turn(first.question, first.text, first.citations, first.scope)
     follow = answerer.answer("and by when?", [turn])
     assert {c.doc_id for c in follow.citations} == {"A/RES/79/154"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What reporting does 79/186 require from the Secretary-General?",
+        "What is UNODC expected to deliver?",
+        "What is the Office required to do?",
+    ],
+)
+def test_duty_questions_in_other_words(question: str) -> None:
+    plan = analyse(question, [])
+    assert plan.duty
+    assert "requests" in plan.verb_hints

@@ -181,7 +181,10 @@ _VERB_HINTS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
         ("decides", "proclaims", "designates"),
     ),
     (
-        re.compile(r"\b(?:ask\w*|request\w*|supposed to|have to|has to|must|required|due)\b", re.I),
+        re.compile(
+            r"\b(?:ask\w*|request\w*|supposed to|have to|has to|must|requir\w*|due|expect\w*)\b",
+            re.I,
+        ),
         ("requests", "invites", "calls upon", "urges"),
     ),
     (re.compile(r"\burg\w*", re.I), ("urges",)),
@@ -200,7 +203,8 @@ _VERB_HINTS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
 ]
 # Questions about duties ("what is X asked to do") are answered by operative paragraphs.
 _DUTY = re.compile(
-    r"\b(?:to do|anything to do|ask(?:s|ed)?|request(?:s|ed)?|supposed to|required|must|should|"
+    r"\b(?:to do|anything to do|ask(?:s|ed)?|request(?:s|ed)?|supposed to|requir(?:e|es|ed)|must|"
+    r"should|expect(?:s|ed)?|"
     r"have to|has to|task(?:s|ed)?|mandate[sd]?|report(?:s|ing)? (?:on|to)|call(?:s|ed)? (?:on|upon|for))\b",
     re.I,
 )
