@@ -35,6 +35,8 @@ from bot.retrieval.text import index_terms
         # "where" inside a clause is not a question about a place
         ("What happens in cases where victims are prosecuted?", set(), {"place"}),
         ("What does it say about the ageing of the population?", set(), {"age"}),
+        # "which age group" is answered by "children" or "youth", not by a number
+        ("Which age group does the resolution focus on?", set(), {"age"}),
     ],
 )
 def test_answer_types(question: str, wanted: set[str], unwanted: set[str]) -> None:

@@ -69,7 +69,8 @@ _WHERE = re.compile(
     re.I,
 )
 _AGE_Q = re.compile(
-    r"\b(?:what|which|minimum|maximum|lowest|highest)\s+(?:\w+\s+){0,2}age\b|\bhow old\b"
+    r"\b(?:what|which|minimum|maximum|lowest|highest)\s+(?:\w+\s+){0,2}age\b(?!\s+groups?\b|-)"
+    r"|\bhow old\b"
     r"|\bage (?:limit|threshold)\b",
     re.I,
 )
