@@ -270,6 +270,8 @@ def test_a_deadline_question_is_not_answered_by_the_adoption_date() -> None:
     assert answer_type_gap(plan, [header, op])
     dated = Retrieved("d", "s", "OP2", "f", "withdraw by 31 December 1968", 1.0)
     assert not answer_type_gap(plan, [header, op, dated])
+    relative = Retrieved("d", "s", "OP3", "f", "shall apply upon entry into force", 1.0)
+    assert not answer_type_gap(plan, [header, op, relative])
     # Asking when it was adopted is a question about the front matter.
     adopted = analyse("When was resolution 242 adopted?", [])
     assert not answer_type_gap(adopted, [header, op])

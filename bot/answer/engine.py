@@ -13,7 +13,7 @@ from bot.answer.types import Answer, Retrieved, Turn
 from bot.answer.verify import verify
 from bot.retrieval.hybrid import HybridSearcher
 from bot.retrieval.ordinals import ordinal_words
-from bot.retrieval.query import AGE_RX, DATE_RX, QueryPlan, has_figure
+from bot.retrieval.query import AGE_RX, QueryPlan, has_figure, states_a_time
 from bot.retrieval.text import index_terms
 from ingest.errors import ResbotError
 
@@ -101,7 +101,7 @@ def answer_type_gap(plan: QueryPlan, items: list[Retrieved]) -> bool:
     if (
         "date" in plan.answer_types
         and not plan.intents
-        and not any(DATE_RX.search(i.text) for i in items if i.label != "HEADER")
+        and not any(states_a_time(i.text) for i in items if i.label != "HEADER")
     ):
         # "What deadline does it set?": the adoption date in the front matter is not a deadline.
         return True

@@ -174,6 +174,21 @@ DATE_RX = re.compile(
     re.I,
 )
 
+# Relative times that can answer "when" besides dates and sessions ("upon entry into force");
+# used only to decide that none of the best paragraphs can. "As soon as possible" is left out:
+# it is how a resolution says it sets no date.
+TIME_RX = re.compile(
+    r"\b(?:entry into force|upon (?:the )?(?:adoption|entry|completion|receipt|request)|"
+    r"(?:after|following|before|prior to) (?:the )?(?:adoption|entry|completion|conclusion|end)|"
+    r"periodically|(?:bi|tri|quadr)?ennial|annual|each year|every year|by the end of|"
+    r"no later than|deadline|timeline|timetable|time frame|until|thereafter)\b",
+    re.I,
+)
+
+
+def states_a_time(text: str) -> bool:
+    return bool(DATE_RX.search(text) or TIME_RX.search(text))
+
 
 # Question verbs and the operative or preambular verbs that answer them.
 _VERB_HINTS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
