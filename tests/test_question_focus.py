@@ -259,6 +259,9 @@ def test_document_references_and_dates_are_not_figures() -> None:
     assert not has_figure("Recalling its resolutions 582 (1986) and 588 (1986),")
     assert not has_figure("Acting under Articles 39 and 40 of the Charter,")
     assert not has_figure("Resolution 598 (1987) of 20 July 1987, adopted at its 2750th meeting")
+    assert not has_figure("held in Bangkok on 13 and 14 December 2022 and on 14\u201318 May")
+    assert not has_figure("(A/78/482, para. 29) at its fifty-third regular session")
+    assert has_figure("twenty-five States")
     assert has_figure("the Protocol, which has 173 parties")
     assert has_figure("a team of 50 observers")
 

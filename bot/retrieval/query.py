@@ -59,7 +59,7 @@ _ANSWER_TYPES = {
     ),
 }
 NUMBER_RX = re.compile(
-    r"(?<![/\d.])\b\d{1,3}(?:,\d{3})*\b(?![/\d])|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion)\b",
+    r"(?<![/\d.])\b\d{1,3}(?:,\d{3})*\b(?![/\d])|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion)\b(?!-)",
     re.I,
 )
 _WHERE = re.compile(
@@ -155,11 +155,11 @@ def names_in(text: str) -> set[str]:
 # "Article 39", "paragraph 12", "1382nd meeting", "agenda item 109", the day of a date.
 _REFERENCE_NUMBER = re.compile(
     r"\b(?:resolutions?|decisions?|articles?|paragraphs?|chapters?|rules?|sections?|items?|"
-    r"annex(?:es)?|goals?|targets?|principles?|recommendations?|No\.)\s+"
+    r"annex(?:es)?|goals?|targets?|principles?|recommendations?|paras?\.|No\.)\s+"
     r"\d[\d.]*(?:\s*\((?:19|20)\d\d\))?(?:(?:\s*,\s*|\s+and\s+|\s+to\s+)\d[\d.]*(?:\s*\((?:19|20)\d\d\))?)*"
     r"|\b\d+\s*\((?:19|20)\d\d\)|\b\d+(?:st|nd|rd|th)\s+(?:meeting|plenary|session)"
-    r"|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|"
-    r"November|December)\b",
+    r"|\b\d{1,2}(?:\s*(?:and|to|-|\u2013)\s*\d{1,2})?\s+(?:January|February|March|April|May|"
+    r"June|July|August|September|October|November|December)\b",
     re.I,
 )
 
