@@ -368,3 +368,20 @@ def test_duty_questions_in_other_words(question: str) -> None:
     plan = analyse(question, [])
     assert plan.duty
     assert "requests" in plan.verb_hints
+
+
+def test_trimming_keeps_the_clause_that_holds_the_place_asked_for() -> None:
+    from bot.answer.compose import trim
+    from bot.answer.engine import answer_clause
+
+    text = (
+        "Decides that the Group of Experts shall convene its sessions every two years, "
+        + "with a bureau elected at each session and rules of procedure adopted by consensus; "
+        * 6
+        + "the sessions shall be held in New York, with the option to convene elsewhere"
+    )
+    plan = analyse("Where does the Group of Experts meet?", [])
+    keep = answer_clause(plan)
+    assert keep is not None
+    assert "New York" in trim(text, ["expert"], max_words=40, keep_also=keep)
+    assert answer_clause(analyse("What does it say about victims?", [])) is None

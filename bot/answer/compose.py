@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.answer.types import Retrieved
 from bot.retrieval.text import index_terms
@@ -32,8 +33,17 @@ def marker(item: Retrieved) -> str:
     return f"[{item.symbol or item.doc_id.removeprefix('file:')}, {item.label}]"
 
 
-def trim(text: str, question_terms: list[str], max_words: int = _LONG_WORDS) -> str:
-    """Keep the clauses that answer the question; the opening clause always stays (it has the verb)."""
+def trim(
+    text: str,
+    question_terms: list[str],
+    max_words: int = _LONG_WORDS,
+    keep_also: Callable[[str], bool] | None = None,
+) -> str:
+    """Keep the clauses that answer the question; the opening clause always stays (it has the verb).
+
+    ``keep_also`` keeps clauses that hold what the question asks for even when they share no
+    word with it: the place of a "where", the date of a "when".
+    """
     words = text.split()
     if len(words) <= max_words or not question_terms:
         return text
@@ -43,7 +53,7 @@ def trim(text: str, question_terms: list[str], max_words: int = _LONG_WORDS) -> 
     wanted = set(question_terms)
     keep = [0]
     for i, clause in enumerate(clauses[1:], start=1):
-        if wanted & set(index_terms(clause)):
+        if wanted & set(index_terms(clause)) or (keep_also is not None and keep_also(clause)):
             keep.append(i)
     if len(keep) == len(clauses):
         return text
@@ -60,12 +70,14 @@ def trim(text: str, question_terms: list[str], max_words: int = _LONG_WORDS) -> 
     return out
 
 
-def sentence_for(item: Retrieved, question_terms: list[str]) -> str:
+def sentence_for(
+    item: Retrieved, question_terms: list[str], keep_also: Callable[[str], bool] | None = None
+) -> str:
     text = item.text.strip()
     kind = str(item.metadata.get("kind", ""))
     if item.label == "HEADER":
         return f"The document's front matter reads: “{text}” {marker(item)}"
-    body = trim(text, question_terms).rstrip(" ;,.")
+    body = trim(text, question_terms, keep_also=keep_also).rstrip(" ;,.")
     if kind == "operative" or (item.label.startswith("DRAFT-OP")):
         verb = str(item.metadata.get("verb") or "")
         if verb and body.startswith(verb):
@@ -109,10 +121,15 @@ def footnote_sentence(
     return f"{label}: “{quoted}” {marker(item)}"
 
 
-def compose(items: list[Retrieved], question_terms: list[str], all_notes: bool = False) -> str:
+def compose(
+    items: list[Retrieved],
+    question_terms: list[str],
+    all_notes: bool = False,
+    keep_also: Callable[[str], bool] | None = None,
+) -> str:
     lines: list[str] = []
     for item in items:
-        lines.append(sentence_for(item, question_terms))
+        lines.append(sentence_for(item, question_terms, keep_also))
         note = footnote_sentence(item, question_terms, all_notes)
         if note:
             lines.append(note)

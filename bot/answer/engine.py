@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -13,7 +14,7 @@ from bot.answer.types import Answer, Retrieved, Turn
 from bot.answer.verify import verify
 from bot.retrieval.hybrid import HybridSearcher
 from bot.retrieval.ordinals import ordinal_words
-from bot.retrieval.query import AGE_RX, QueryPlan, has_figure, states_a_time
+from bot.retrieval.query import AGE_RX, QueryPlan, has_figure, place_rx, states_a_time
 from bot.retrieval.text import index_terms
 from ingest.errors import ResbotError
 
@@ -49,7 +50,29 @@ class ExtractiveComposer:
     def compose(
         self, question: str, items: list[Retrieved], history: list[Turn], plan: QueryPlan
     ) -> str | None:
-        return compose(items, plan.lexical_terms, all_notes=wants_references(question))
+        return compose(
+            items,
+            plan.lexical_terms,
+            all_notes=wants_references(question),
+            keep_also=answer_clause(plan),
+        )
+
+
+def answer_clause(plan: QueryPlan) -> Callable[[str], bool] | None:
+    """Which clauses of a long paragraph hold what the question asks for (a place, a date,
+    a figure, an age), so trimming does not cut the answer out."""
+    tests: list[Callable[[str], bool]] = []
+    if "place" in plan.answer_types:
+        tests.append(lambda c: bool(place_rx().search(c)))
+    if "date" in plan.answer_types:
+        tests.append(states_a_time)
+    if "number" in plan.answer_types:
+        tests.append(has_figure)
+    if "age" in plan.answer_types:
+        tests.append(lambda c: bool(AGE_RX.search(c)))
+    if not tests:
+        return None
+    return lambda clause: any(t(clause) for t in tests)
 
 
 def relevance(item: Retrieved, weight: float = 0.5) -> float:
