@@ -302,6 +302,8 @@ def test_questions_from_outside_the_subject_are_declined(
         ("Does the GA's 2024 res on trafficking in women & girls task the CSW?", None),
         ("What does the trafficking resolution say about climate finance?", ["traffick"]),
         ("What does the present resolution decide?", []),
+        # the body that adopted it is not its subject
+        ("What does the Third Committee resolution ask of States?", []),
         ("What did the GA decide about the Crime Congress in resolution 79/186?", []),
     ],
 )
@@ -376,8 +378,7 @@ def test_trimming_keeps_the_clause_that_holds_the_place_asked_for() -> None:
 
     text = (
         "Decides that the Group of Experts shall convene its sessions every two years, "
-        + "with a bureau elected at each session and rules of procedure adopted by consensus; "
-        * 6
+        + "with a bureau elected at each session and rules of procedure adopted by consensus; " * 6
         + "the sessions shall be held in New York, with the option to convene elsewhere"
     )
     plan = analyse("Where does the Group of Experts meet?", [])

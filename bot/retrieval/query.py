@@ -109,7 +109,9 @@ _TITLE_BEFORE = re.compile(
 _NOT_SUBJECT_WORDS = (
     {"present", "same", "revised", "draft", "latest", "new", "recent", "last", "previous",
      "above", "following", "earlier", "later", "whole", "entire", "main", "ga's", "ecosoc's",
-     "council's", "assembly's", "omnibus", "annual", "biennial"}
+     "council's", "assembly's", "omnibus", "annual", "biennial", "committee", "committee's",
+     "commission", "commission's", "council", "plenary", "session", "body", "organ", "year",
+     "adopted", "second", "third", "fourth", "fifth", "sixth"}
 )  # fmt: skip
 _NOT_SUBJECT = frozenset(stem(w) for w in _NOT_SUBJECT_WORDS)
 
