@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +24,8 @@ from slack_fake import (
     TrackingExecutor,
     envelope,
     mention,
+    post_signed,
+    wait_for,
 )
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
@@ -122,44 +130,96 @@ def _env(fake: FakeSlack, **extra: str) -> dict[str, str]:
     }
 
 
-def test_slack_http_command_serves_on_host_and_port(
-    fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from bot.slack import http
-
-    served: list[Any] = []
-    monkeypatch.setattr("bot.wiring.make_answerer", lambda settings: FakeAnswerer())
-    monkeypatch.setattr(http.SlackHTTPServer, "serve_forever", lambda self: served.append(self))
-    result = CliRunner().invoke(
-        cli, ["slack", "--http", "--host", "127.0.0.1", "--port", "0"], env=_env(fake)
+def _serve(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], str, list[str]]:
+    """`resbot slack --http` in its own process: the process, the URL it serves, its stderr
+    (read on a thread, so the pipe never fills)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "slack", "--http", *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    assert result.exit_code == 0, result.output
-    (server,) = served
-    assert server.server_address[0] == "127.0.0.1" and server.path == "/slack/events"
-    assert "serving Slack events at http://127.0.0.1:" in result.output
-    assert [c.method for c in fake.calls] == ["auth.test"]  # token checked at start-up
+    lines: list[str] = []
+    assert proc.stderr is not None
+    threading.Thread(target=lambda: lines.extend(proc.stderr or []), daemon=True).start()
+
+    def served() -> str | None:
+        for line in list(lines):
+            found = re.search(r"serving Slack events at (\S+)", line)
+            if found:
+                return found.group(1)
+        if proc.poll() is not None:
+            raise AssertionError("resbot slack --http exited:\n" + "".join(lines))
+        return None
+
+    return proc, wait_for(served, timeout=180), lines  # the model loads first
 
 
+@pytest.mark.model
+def test_slack_http_command_answers_signed_events_end_to_end(
+    fake: FakeSlack, tmp_path: Path
+) -> None:
+    """The real command, the real answerer over an empty store, the real HTTP server: a signed
+    mention is answered in its thread through the (fake) Web API; an unsigned one is refused."""
+    env = {
+        **os.environ,
+        **_env(fake),
+        "RESBOT_STORE": str(tmp_path / "store"),
+        "RESBOT_DATA_DIR": str(tmp_path / "data"),
+    }
+    proc, url, stderr = _serve(env, "--host", "127.0.0.1", "--port", "0")
+    try:
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/slack/events")
+        challenge = json.dumps({"type": "url_verification", "challenge": "c-123"})
+        status, text = post_signed(url, challenge)
+        assert status == 200 and json.loads(text) == {"challenge": "c-123"}
+        status, _ = post_signed(url, challenge, secret="not-the-secret")
+        assert status == 401
+        body = json.dumps(envelope(mention("What does UNODC have to report?", ts="1700.000200")))
+        status, _ = post_signed(url, body)
+        assert status == 200
+        (post,) = wait_for(lambda: fake.calls_to("chat.postMessage"), timeout=60)
+        assert post.body["thread_ts"] == "1700.000200"
+        assert "I found nothing" in post.body["text"]  # the store is empty: an honest decline
+        assert [c.method for c in fake.calls][0] == "auth.test"  # token checked at start-up
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert "resbot: serving Slack events" in "".join(stderr)
+    assert TOKEN not in "".join(stderr) and SECRET not in "".join(stderr)
+
+
+@pytest.mark.model
 def test_slack_socket_command_starts_the_handler(
-    fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
+    fake: FakeSlack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    # Only the WebSocket connection itself (slack_sdk's, to wss://) is left out.
     started: list[SocketModeHandler] = []
-    monkeypatch.setattr("bot.wiring.make_answerer", lambda settings: FakeAnswerer())
     monkeypatch.setattr(SocketModeHandler, "start", lambda self: started.append(self))
-    result = CliRunner().invoke(cli, ["slack"], env=_env(fake, SLACK_APP_TOKEN=APP_TOKEN))
+    result = CliRunner().invoke(
+        cli,
+        ["--store", str(tmp_path / "store"), "slack"],
+        env=_env(fake, SLACK_APP_TOKEN=APP_TOKEN),
+    )
     assert result.exit_code == 0, result.output
     assert started[0].client.app_token == APP_TOKEN
     assert APP_TOKEN not in result.output and TOKEN not in result.output
 
 
-def test_slack_command_reports_a_rejected_token(
-    fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("bot.wiring.make_answerer", lambda settings: FakeAnswerer())
+@pytest.mark.model
+def test_slack_command_reports_a_rejected_token(fake: FakeSlack, tmp_path: Path) -> None:
     fake.fail_next["auth.test"] = "invalid_auth"
-    result = CliRunner().invoke(cli, ["slack", "--http"], env=_env(fake))
+    result = CliRunner().invoke(
+        cli, ["--store", str(tmp_path / "store"), "slack", "--http"], env=_env(fake)
+    )
     assert result.exit_code == 1
     assert "Slack rejected the bot token" in result.output and TOKEN not in result.output
 
