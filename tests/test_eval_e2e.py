@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -111,11 +110,7 @@ def test_baselines_on_the_slice(slice_store, embedder) -> None:  # type: ignore[
     assert cited and all(", " in c and not c.endswith(", ?") for c in cited)
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("bot.answer.factory") is None,
-    reason="resbot's answering engine (bot.answer.factory) has not landed yet",
-)
-def test_cli_json_with_resbot_and_baselines(slice_store, embedder, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_cli_json_with_resbot_and_baselines(slice_store, embedder, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from click.testing import CliRunner
 
     from bot.cli import cli

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
 from chroma_server import ChromaServer
 from click.testing import CliRunner
@@ -184,7 +183,6 @@ def test_cli_ingest_in_server_mode_writes_no_local_store(
     chroma_server: ChromaServer,
     embedder: MemoEmbedder,
     small_set: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     data_dir = Path(os.environ["RESBOT_DATA_DIR"])
     name = _name()
@@ -442,10 +440,7 @@ def test_ask_gives_the_same_answers_in_embedded_and_server_mode(
     embedder: MemoEmbedder,
     small_set: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if "ask" not in cli.list_commands(click.Context(cli)):
-        pytest.skip("`resbot ask` is not written yet")
     name = _name()
     local_dir = tmp_path / "local"
     Ingestor(open_server_store(chroma_server.url, name, MODEL), embedder).ingest([small_set])

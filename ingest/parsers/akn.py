@@ -195,6 +195,12 @@ def _safe_parse(data: bytes) -> Element:
     # "<!ENTITY" can only occur in a DTD (in text it would be escaped as "&lt;").
     if any(marker in data for marker in _ENTITY_MARKERS):
         raise ParseError(_ENTITY_ERROR)
+    return parse_without_entities(data)
+
+
+def parse_without_entities(data: bytes) -> Element:
+    """The second line of defence, behind the byte scan: libxml2 set never to expand, load or
+    fetch anything, and any entity a DTD still declares refused after parsing."""
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
