@@ -14,8 +14,8 @@ from lxml import etree
 from ingest.errors import ParseError
 from ingest.model import Resolution, is_valid_label
 from ingest.parsers import parse_file
-from ingest.parsers.akn import _split_names, parse_akn_bytes, parse_akn_file
-from ingest.parsers.common import clean_ws
+from ingest.parsers.akn import parse_akn_bytes, parse_akn_file
+from ingest.parsers.common import clean_ws, split_names
 
 AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 A = f"{{{AKN_NS}}}"
@@ -429,7 +429,7 @@ def test_synthetic_document_structure() -> None:
 
 
 def test_split_sponsor_names() -> None:
-    assert _split_names(
+    assert split_names(
         "Albania, Belgium (on behalf of A, B and C), the Dominican Republic and Trinidad and Tobago"
     ) == [
         "Albania",

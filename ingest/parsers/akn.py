@@ -30,6 +30,7 @@ from ingest.parsers.common import (
     opening_verb,
     parse_date,
     read_bytes,
+    split_names,
     symbol_from_filename,
 )
 
@@ -114,21 +115,6 @@ _SUB_TEXT_RE = re.compile(r"^\(\s*(?:[a-z]{1,2}|[ivxl]{1,7})\s*\)\s")
 _LEADING_NUM_RE = re.compile(r"^(\d{1,4})\.?\s+(?=[A-Z\u201c\"])")
 _ANNEX_HEADING_RE = re.compile(r"^Annex(?:es)?(?:\s+(?:[IVXLC]{1,6}|\d{1,3}|[A-Z]))?\.?$")
 _HEADING_CLASS_RE = re.compile(r"^(?:H\d+|HCh|HM|TitleHCH|Title)$")
-
-# Country names containing " and ", so that "X, Y and Bosnia and Herzegovina" splits right.
-_AND_NAMES = (
-    "Antigua and Barbuda",
-    "Bosnia and Herzegovina",
-    "Saint Kitts and Nevis",
-    "Saint Vincent and the Grenadines",
-    "Sao Tome and Principe",
-    "Trinidad and Tobago",
-    "United Kingdom of Great Britain and Northern Ireland",
-    "Heard Island and McDonald Islands",
-    "Turks and Caicos Islands",
-    "Wallis and Futuna",
-    "Group of 77 and China",
-)
 
 BlockKind = Literal["num", "sub", "text", "cont", "heading", "pre"]
 
@@ -1021,7 +1007,7 @@ def _sponsors(meta: Element | None) -> tuple[list[str], tuple[str | None, str | 
             more = by
     if not main:
         return [], (None, None)
-    names = _split_names(main)
+    names = split_names(main)
     lead = (
         f"Draft resolution {draft_symbol} submitted by"
         if draft_symbol
@@ -1030,43 +1016,3 @@ def _sponsors(meta: Element | None) -> tuple[list[str], tuple[str | None, str | 
     line_main = f"{lead} {main}."
     line_more = f"Additional sponsors: {more}." if more else None
     return names, (line_main, line_more)
-
-
-def _split_names(text: str) -> list[str]:
-    """'A, B (on behalf of X, Y) and Bosnia and Herzegovina' -> names, respecting brackets."""
-    protected = text
-    for i, name in enumerate(_AND_NAMES):
-        protected = re.sub(re.escape(name), f"\x00{i}\x00", protected, flags=re.I)
-    parts: list[str] = []
-    depth = 0
-    buf = ""
-    for ch in protected:
-        depth += ch == "("
-        depth -= ch == ")"
-        if ch == "," and depth == 0:
-            parts.append(buf)
-            buf = ""
-        else:
-            buf += ch
-    parts.append(buf)
-    if parts:
-        last = parts.pop()
-        # The final " and " joins the last two names; only outside brackets.
-        m = None
-        depth = 0
-        for i in range(len(last)):
-            depth += last[i] == "("
-            depth -= last[i] == ")"
-            if depth == 0 and last.startswith(" and ", i):
-                m = i
-        if m is not None:
-            parts.extend([last[:m], last[m + 5 :]])
-        else:
-            parts.append(last)
-
-    def restore(s: str) -> str:
-        return re.sub(r"\x00(\d+)\x00", lambda mm: _AND_NAMES[int(mm.group(1))], s)
-
-    # "the Dominican Republic" in running text is "Dominican Republic" as a name.
-    names = [re.sub(r"^the\s+", "", restore(clean_ws(p))) for p in parts]
-    return [n for n in names if n]

@@ -28,7 +28,13 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.model import Format, Kind, Paragraph, Resolution
-from ingest.parsers.common import clean_ws, normalise_symbol, opening_verb, parse_date
+from ingest.parsers.common import (
+    FrontMatter,
+    clean_ws,
+    normalise_symbol,
+    opening_verb,
+    parse_date,
+)
 
 log = logging.getLogger(__name__)
 
@@ -161,20 +167,6 @@ class _Scope:
         return f"{self.prefix}OP{value}"
 
 
-@dataclass
-class _Front:
-    symbol: str | None = None
-    title: str | None = None
-    title_line: str | None = None
-    body: str | None = None
-    date: str | None = None
-    session: str | None = None
-    agenda_item: str | None = None
-    recommended_by: str | None = None
-    lines: list[str] = field(default_factory=list)
-    footnotes: list[str] = field(default_factory=list)
-
-
 def _masthead_rest(text: str) -> str:
     """What is left of a line once the masthead items (organ, symbol, distribution,
     dates, "United Nations") are taken out: empty for a pure masthead line."""
@@ -188,8 +180,8 @@ def _masthead_rest(text: str) -> str:
     return "" if re.fullmatch(r"[A-Z]{0,3}", rest) else rest
 
 
-def _read_front(blocks: list[Block], masthead: list[str]) -> _Front:
-    front = _Front()
+def _read_front(blocks: list[Block], masthead: list[str]) -> FrontMatter:
+    front = FrontMatter()
     for line in masthead:
         line = clean_ws(line)
         if front.symbol is None:
@@ -260,7 +252,7 @@ def _read_front(blocks: list[Block], masthead: list[str]) -> _Front:
     return front
 
 
-def _header_text(front: _Front) -> str:
+def _header_text(front: FrontMatter) -> str:
     parts: list[str] = []
     if front.body:
         parts.append(front.body)
@@ -309,20 +301,7 @@ def assemble(
     header = _header_text(front)
 
     def new_part() -> Resolution:
-        res = Resolution(
-            symbol=front.symbol,
-            title=front.title,
-            body=front.body,
-            source=source,
-            format=fmt,
-            date=front.date,
-            session=front.session,
-            agenda_item=front.agenda_item,
-            recommended_by=front.recommended_by,
-        )
-        if header:
-            res.paragraphs.append(Paragraph("HEADER", "header", header, list(front.footnotes)))
-        return res
+        return front.resolution(source, fmt, header)
 
     res = new_part()
     parts = [res]

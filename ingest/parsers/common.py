@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from ingest.errors import ParseError
+from ingest.model import Format, Paragraph, Resolution
 
 # A resolution is at most a few hundred kilobytes; anything far larger is not one,
 # and refusing it before reading keeps memory and time bounded.
@@ -202,3 +204,100 @@ def parse_date(text: str) -> str | None:
         return date(int(m.group(3)), _MONTH_NUMBER[m.group(2)], int(m.group(1))).isoformat()
     except ValueError:  # a garbled text
         return None
+
+
+@dataclass
+class FrontMatter:
+    """What the lines above the first paragraph say: symbol, title, organ, dates, sponsors.
+
+    Filled by the text labeller (``structure.read_front``) and the PDF/Word labeller
+    (``blocks._read_front``); ``resolution`` starts the resolution both build from it.
+    """
+
+    lines: list[str] = field(default_factory=list)
+    footnotes: list[str] = field(default_factory=list)
+    symbol: str | None = None
+    title: str | None = None
+    title_line: str | None = None
+    body: str | None = None
+    date: str | None = None
+    session: str | None = None
+    agenda_item: str | None = None
+    recommended_by: str | None = None
+    sponsors: list[str] = field(default_factory=list)
+    header: str = ""
+
+    def resolution(self, source: str, fmt: Format, header: str | None = None) -> Resolution:
+        """A resolution with these particulars and, when there is one, its HEADER paragraph."""
+        res = Resolution(
+            symbol=self.symbol,
+            title=self.title,
+            body=self.body,
+            source=source,
+            format=fmt,
+            date=self.date,
+            session=self.session,
+            agenda_item=self.agenda_item,
+            recommended_by=self.recommended_by,
+            sponsors=list(self.sponsors),
+        )
+        text = self.header if header is None else header
+        if text:
+            res.paragraphs.append(Paragraph("HEADER", "header", text, list(self.footnotes)))
+        return res
+
+
+# Country names containing " and ", so that "X, Y and Bosnia and Herzegovina" splits right.
+AND_NAMES = (
+    "Antigua and Barbuda",
+    "Bosnia and Herzegovina",
+    "Saint Kitts and Nevis",
+    "Saint Vincent and the Grenadines",
+    "Sao Tome and Principe",
+    "Trinidad and Tobago",
+    "United Kingdom of Great Britain and Northern Ireland",
+    "Heard Island and McDonald Islands",
+    "Turks and Caicos Islands",
+    "Wallis and Futuna",
+    "Group of 77 and China",
+)
+
+
+def split_names(text: str) -> list[str]:
+    """'A, B (on behalf of X, Y) and Bosnia and Herzegovina' -> names, respecting brackets."""
+    protected = text
+    for i, name in enumerate(AND_NAMES):
+        protected = re.sub(re.escape(name), f"\x00{i}\x00", protected, flags=re.I)
+    parts: list[str] = []
+    depth = 0
+    buf = ""
+    for ch in protected:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            parts.append(buf)
+            buf = ""
+        else:
+            buf += ch
+    parts.append(buf)
+    if parts:
+        last = parts.pop()
+        # The final " and " joins the last two names; only outside brackets.
+        m = None
+        depth = 0
+        for i in range(len(last)):
+            depth += last[i] == "("
+            depth -= last[i] == ")"
+            if depth == 0 and last.startswith(" and ", i):
+                m = i
+        if m is not None:
+            parts.extend([last[:m], last[m + 5 :]])
+        else:
+            parts.append(last)
+
+    def restore(s: str) -> str:
+        return re.sub(r"\x00(\d+)\x00", lambda mm: AND_NAMES[int(mm.group(1))], s)
+
+    # "the Dominican Republic" in running text is "Dominican Republic" as a name.
+    names = [re.sub(r"^the\s+", "", restore(clean_ws(p))) for p in parts]
+    return [n for n in names if n]

@@ -39,10 +39,12 @@ from dataclasses import dataclass, field
 from ingest.model import Format, Kind, Paragraph, Resolution
 from ingest.parsers import layout
 from ingest.parsers.common import (
+    FrontMatter,
     clean_ws,
     normalise_symbol,
     opening_verb,
     parse_date,
+    split_names,
     symbol_from_filename,
 )
 
@@ -95,18 +97,6 @@ _JOINERS = (
     ",",
     " with",
 )
-_AND_NAMES = (
-    "Antigua and Barbuda",
-    "Bosnia and Herzegovina",
-    "Saint Kitts and Nevis",
-    "Saint Vincent and the Grenadines",
-    "Sao Tome and Principe",
-    "Trinidad and Tobago",
-    "United Kingdom of Great Britain and Northern Ireland",
-    "Turks and Caicos Islands",
-    "Wallis and Futuna",
-    "Group of 77 and China",
-)
 
 # --- body -----------------------------------------------------------------------------
 
@@ -154,19 +144,6 @@ class Item:
 def find_symbol(text: str) -> str | None:
     m = _SYMBOL.search(text)
     return normalise_symbol(m.group(1)) if m else None
-
-
-def split_names(text: str) -> list[str]:
-    """ "Colombia and Philippines" -> ["Colombia", "Philippines"], keeping "Bosnia and Herzegovina"."""
-    protected = text
-    for i, name in enumerate(_AND_NAMES):
-        protected = protected.replace(name, f"\x00{i}\x00")
-    names: list[str] = []
-    for part in re.split(r",\s*(?:and\s+)?|\s+and\s+", protected):
-        part = re.sub(r"\x00(\d+)\x00", lambda m: _AND_NAMES[int(m.group(1))], part).strip()
-        if part:
-            names.append(part)
-    return names
 
 
 def looks_operative(text: str) -> bool:
@@ -268,25 +245,10 @@ def _is_field(line: str) -> bool:
     )
 
 
-@dataclass
-class Front:
-    lines: list[str] = field(default_factory=list)
-    footnotes: list[str] = field(default_factory=list)
-    symbol: str | None = None
-    title: str | None = None
-    body: str | None = None
-    date: str | None = None
-    session: str | None = None
-    agenda_item: str | None = None
-    recommended_by: str | None = None
-    sponsors: list[str] = field(default_factory=list)
-    header: str = ""
-
-
 def read_front(
     lines: list[str], footnotes: list[str], formula_body: str | None, source: str
-) -> Front:
-    front = Front(lines=lines, footnotes=footnotes)
+) -> FrontMatter:
+    front = FrontMatter(lines=lines, footnotes=footnotes)
     parts: list[str] = []
     adopted_date: str | None = None
     sc_number: tuple[str, str] | None = None
@@ -741,20 +703,7 @@ def build_resolution(
         formula_body = re.sub(r"^(?:The|La|Le)\s+", "", blocks[start].text).rstrip(" ,:.")
         body_blocks = blocks[start + 1 :]
     front = read_front(lines, notes, formula_body, source)
-    res = Resolution(
-        symbol=front.symbol,
-        title=front.title,
-        body=front.body,
-        source=source,
-        format=fmt,
-        date=front.date,
-        session=front.session,
-        agenda_item=front.agenda_item,
-        recommended_by=front.recommended_by,
-        sponsors=front.sponsors,
-    )
-    if front.header:
-        res.paragraphs.append(Paragraph("HEADER", "header", front.header, list(front.footnotes)))
+    res = front.resolution(source, fmt)
     items = items_from_blocks(body_blocks, leads or {}, md_headings or set())
     res.paragraphs.extend(label_items(items))
     if not looks_like_resolution(res, has_formula):
