@@ -1,4 +1,5 @@
-"""Hybrid search: BM25 and dense candidates fused by reciprocal rank, boosted by the query plan."""
+"""Hybrid search: BM25 and dense candidates, scored by a mix of dense similarity, coverage and BM25
+plus what the question asks for (a place, a date, an addressee, a resolution named by subject)."""
 
 from __future__ import annotations
 
@@ -255,8 +256,8 @@ class HybridSearcher:
         # paragraph of a document and would make them all look alike.
         para = index.para(c.row)
         full = para.text + " " + " ".join(para.footnotes)
-        terms = set(index_terms(full))
-        c.coverage = coverage(plan.lexical_terms, terms, idf, plan.alternatives)
+        full_terms = index_terms(full)
+        c.coverage = coverage(plan.lexical_terms, set(full_terms), idf, plan.alternatives)
         if "place" in plan.answer_types and place_rx().search(text):
             c.boost += 0.008
             why.append("names a place")
@@ -267,7 +268,7 @@ class HybridSearcher:
             c.boost += 0.006
             why.append("names several bodies")
         for phrase in plan.quoted:
-            if contains_phrase(index_terms(full), phrase):
+            if contains_phrase(full_terms, phrase):
                 c.boost += 0.01
                 why.append("has the quoted words")
         if plan.title_terms and not plan.doc_ids:
