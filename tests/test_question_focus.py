@@ -386,3 +386,24 @@ def test_trimming_keeps_the_clause_that_holds_the_place_asked_for() -> None:
     assert keep is not None
     assert "New York" in trim(text, ["expert"], max_words=40, keep_also=keep)
     assert answer_clause(analyse("What does it say about victims?", [])) is None
+
+
+def test_a_where_question_is_answered_by_the_near_tie_that_names_the_place() -> None:
+    from bot.answer.engine import answer_first
+
+    plan = analyse("Where will the Fifteenth Congress be held?", [])
+
+    def item(label: str, text: str) -> Retrieved:
+        return Retrieved("A/RES/79/186", "A/RES/79/186", label, "f", text, 1.0)
+
+    segment = item("OP6", "Decides that the high-level segment shall be held in the first two days")
+    venue = item("OP5", "Decides to hold the Fifteenth Congress in Abu Dhabi from 25 to 30 April")
+    far = item("OP9", "Welcomes the offer of Japan")
+    ranked, rel = answer_first([segment, venue], [0.905, 0.904], plan)
+    assert [r.label for r in ranked] == ["OP5", "OP6"] and rel == [0.904, 0.905]
+    # Only near ties move: a much weaker paragraph that names a place stays behind.
+    ranked, _ = answer_first([segment, far], [0.905, 0.5], plan)
+    assert [r.label for r in ranked] == ["OP6", "OP9"]
+    # Questions that ask for no place, figure or age keep the order.
+    other = analyse("What does the resolution decide about the high-level segment?", [])
+    assert answer_first([segment, venue], [0.905, 0.904], other)[0][0] is segment

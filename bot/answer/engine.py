@@ -58,13 +58,13 @@ class ExtractiveComposer:
         )
 
 
-def answer_clause(plan: QueryPlan) -> Callable[[str], bool] | None:
+def answer_clause(plan: QueryPlan, dates: bool = True) -> Callable[[str], bool] | None:
     """Which clauses of a long paragraph hold what the question asks for (a place, a date,
     a figure, an age), so trimming does not cut the answer out."""
     tests: list[Callable[[str], bool]] = []
     if "place" in plan.answer_types:
         tests.append(lambda c: bool(place_rx().search(c)))
-    if "date" in plan.answer_types:
+    if "date" in plan.answer_types and dates:
         tests.append(states_a_time)
     if "number" in plan.answer_types:
         tests.append(has_figure)
@@ -73,6 +73,34 @@ def answer_clause(plan: QueryPlan) -> Callable[[str], bool] | None:
     if not tests:
         return None
     return lambda clause: any(t(clause) for t in tests)
+
+
+# How close to the best score a paragraph that holds the asked-for fact may be to go first.
+ANSWER_FIRST_RATIO = 0.9
+
+
+def answer_first(
+    ranked: list[Retrieved], rel: list[float], plan: QueryPlan
+) -> tuple[list[Retrieved], list[float]]:
+    """For "where", "how many" and "what age": of the paragraphs nearly as strong as the best,
+    the first that holds a place, a figure or an age goes first.
+
+    "Where will the Congress be held?" is not answered by the paragraph on how its high-level
+    segment is held, however close its wording, but by the one that names Abu Dhabi.
+    """
+    # Dates are left out: "Recalling its resolution 70/1 of 25 September 2015" holds one
+    # in nearly every preamble, and says nothing of when.
+    holds = answer_clause(plan, dates=False)
+    if holds is None or not ranked or holds(" ".join([ranked[0].text, *ranked[0].footnotes])):
+        return ranked, rel
+    floor = rel[0] * ANSWER_FIRST_RATIO
+    for i, (item, r) in enumerate(zip(ranked, rel, strict=False)):
+        if r < floor:
+            break
+        if holds(" ".join([item.text, *item.footnotes])):
+            order = [i, *(j for j in range(len(ranked)) if j != i)]
+            return [ranked[j] for j in order], [rel[j] for j in order]
+    return ranked, rel
 
 
 def relevance(item: Retrieved, weight: float = 0.5) -> float:
@@ -262,6 +290,8 @@ class ResolutionAnswerer:
                 retrieved,
                 "The text I have of that resolution does not name its sponsors.",
             )
+        if not labelled and not plan.intents:
+            ranked, rel = answer_first(ranked, rel, plan)
         chosen = self.choose(ranked, rel, plan, labelled)
         text: str | None = None
         mode = "extractive"
