@@ -298,12 +298,8 @@ def assemble(
     """
     end, start = _split_front(blocks)
     front = _read_front(blocks[:end], masthead or [])
-    header = _header_text(front)
-
-    def new_part() -> Resolution:
-        return front.resolution(source, fmt, header)
-
-    res = new_part()
+    front.header = _header_text(front)
+    res = front.resolution(source, fmt)
     parts = [res]
     before = clean_ws(blocks[end - 1].text) if 0 < end <= len(blocks) else ""
     first = _PART_RE.match(before) if end and blocks[end - 1].heading else None
@@ -335,7 +331,7 @@ def assemble(
             last = res.paragraphs[-1] if res.paragraphs else None
             if closed and scope is main:
                 # The next lettered part of the resolution: its own labels.
-                res = new_part()
+                res = front.resolution(source, fmt)
                 parts.append(res)
                 m = _PART_RE.match(last_heading)
                 letters.append(m.group(1) if m else None)

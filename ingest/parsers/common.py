@@ -227,7 +227,7 @@ class FrontMatter:
     sponsors: list[str] = field(default_factory=list)
     header: str = ""
 
-    def resolution(self, source: str, fmt: Format, header: str | None = None) -> Resolution:
+    def resolution(self, source: str, fmt: Format) -> Resolution:
         """A resolution with these particulars and, when there is one, its HEADER paragraph."""
         res = Resolution(
             symbol=self.symbol,
@@ -241,9 +241,8 @@ class FrontMatter:
             recommended_by=self.recommended_by,
             sponsors=list(self.sponsors),
         )
-        text = self.header if header is None else header
-        if text:
-            res.paragraphs.append(Paragraph("HEADER", "header", text, list(self.footnotes)))
+        if self.header:
+            res.paragraphs.append(Paragraph("HEADER", "header", self.header, list(self.footnotes)))
         return res
 
 
