@@ -75,6 +75,10 @@ class StoredParagraph:
         return [str(n) for n in notes]
 
     @property
+    def text_with_notes(self) -> str:
+        return " ".join([self.text, *self.footnotes])
+
+    @property
     def citation(self) -> str:
         return f"{self.symbol or self.doc_id}, {self.label}"
 

@@ -12,9 +12,10 @@ from bot.answer.compose import compose, wants_references
 from bot.answer.conversation import is_followup, scope_from_history
 from bot.answer.types import Answer, Retrieved, Turn
 from bot.answer.verify import verify
+from bot.places import place_pattern
 from bot.retrieval.hybrid import HybridSearcher
 from bot.retrieval.ordinals import ordinal_words
-from bot.retrieval.query import AGE_RX, QueryPlan, has_figure, place_rx, states_a_time
+from bot.retrieval.query import AGE_RX, QueryPlan, has_figure, states_a_time
 from bot.retrieval.text import index_terms
 from ingest.errors import ResbotError
 
@@ -63,7 +64,7 @@ def answer_clause(plan: QueryPlan, dates: bool = True) -> Callable[[str], bool] 
     a figure, an age), so trimming does not cut the answer out."""
     tests: list[Callable[[str], bool]] = []
     if "place" in plan.answer_types:
-        tests.append(lambda c: bool(place_rx().search(c)))
+        tests.append(lambda c: bool(place_pattern().search(c)))
     if "date" in plan.answer_types and dates:
         tests.append(states_a_time)
     if "number" in plan.answer_types:
@@ -91,13 +92,13 @@ def answer_first(
     # Dates are left out: "Recalling its resolution 70/1 of 25 September 2015" holds one
     # in nearly every preamble, and says nothing of when.
     holds = answer_clause(plan, dates=False)
-    if holds is None or not ranked or holds(" ".join([ranked[0].text, *ranked[0].footnotes])):
+    if holds is None or not ranked or holds(ranked[0].text_with_notes):
         return ranked, rel
     floor = rel[0] * ANSWER_FIRST_RATIO
     for i, (item, r) in enumerate(zip(ranked, rel, strict=False)):
         if r < floor:
             break
-        if holds(" ".join([item.text, *item.footnotes])):
+        if holds(item.text_with_notes):
             order = [i, *(j for j in range(len(ranked)) if j != i)]
             return [ranked[j] for j in order], [rel[j] for j in order]
     return ranked, rel
@@ -156,9 +157,7 @@ def answer_type_gap(plan: QueryPlan, items: list[Retrieved]) -> bool:
     ):
         # "What deadline does it set?": the adoption date in the front matter is not a deadline.
         return True
-    if "age" in plan.answer_types and not any(
-        AGE_RX.search(" ".join([i.text, *i.footnotes])) for i in items
-    ):
+    if "age" in plan.answer_types and not any(AGE_RX.search(i.text_with_notes) for i in items):
         return True
     if plan.ordinals:
         wanted = [ordinal_words(o) for o in plan.ordinals]
@@ -378,14 +377,9 @@ class ResolutionAnswerer:
         if len(plan.doc_ids) != 1:
             return topic_gap(plan, index.vocab)
         rows = index.doc_rows.get(plan.doc_ids[0], [])
-        vocab: set[str] = set()
-        title = ""
-        for row in rows:
-            para = index.para(row)
-            vocab.update(index_terms(" ".join([para.text, *para.footnotes])))
-            title = title or str(para.metadata.get("title") or "")
+        title = str(index.metas[rows[0]].get("title") or "") if rows else ""
         title_terms = set(index_terms(title))
-        return topic_gap(plan, vocab | title_terms, title_terms)
+        return topic_gap(plan, set(index.doc_terms(plan.doc_ids[0])) | title_terms, title_terms)
 
     def _has_sponsors(self, doc_ids: list[str]) -> bool:
         for doc in doc_ids:

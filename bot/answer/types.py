@@ -56,6 +56,10 @@ class Retrieved:
     def footnotes(self) -> list[str]:
         return list(self.metadata.get("footnotes_list") or [])
 
+    @property
+    def text_with_notes(self) -> str:
+        return " ".join([self.text, *self.footnotes])
+
     def citation(self) -> Citation:
         return Citation(
             self.doc_id, self.symbol, self.label, self.source, self.text, self.footnotes

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from bot.answer.types import Retrieved
+from bot.places import place_pattern
 from bot.retrieval.lexical import LexicalIndex, LexicalIndexCache
 from bot.retrieval.ordinals import ordinal_words
 from bot.retrieval.query import (
@@ -23,7 +24,6 @@ from bot.retrieval.query import (
     analyse,
     has_figure,
     names_in,
-    place_rx,
 )
 from bot.retrieval.text import QUESTION_NOISE, bigrams, index_terms
 from ingest.embedding import Embedder
@@ -82,11 +82,11 @@ class HybridSearcher:
     def plan(self, question: str) -> QueryPlan:
         index = self.index()
         plan = analyse(question, list(index.doc_rows), extra_acronyms=index_acronyms(index))
-        titled = titled_docs(index, plan)
-        if len(titled) == 1:
+        plan.title_docs = titled_docs(index, plan)
+        if len(plan.title_docs) == 1:
             # Named by its subject as surely as by its symbol: scope it the same way
             # (follow-ups stay with it, "… about X" is checked against it alone).
-            plan.doc_ids = titled
+            plan.doc_ids = list(plan.title_docs)
         return plan
 
     def search(self, plan: QueryPlan, k: int = 5) -> list[Retrieved]:
@@ -100,7 +100,7 @@ class HybridSearcher:
         if not len(index):
             return []
         rows_allowed: np.ndarray | None = None
-        scope = plan.doc_ids or titled_docs(index, plan)
+        scope = plan.doc_ids or plan.title_docs
         if scope:
             rows_allowed = np.zeros(len(index), dtype=bool)
             for d in scope:
@@ -255,10 +255,10 @@ class HybridSearcher:
         # Coverage looks at the paragraph itself: the title is shared by every
         # paragraph of a document and would make them all look alike.
         para = index.para(c.row)
-        full = para.text + " " + " ".join(para.footnotes)
+        full = para.text_with_notes
         full_terms = index_terms(full)
         c.coverage = coverage(plan.lexical_terms, set(full_terms), idf, plan.alternatives)
-        if "place" in plan.answer_types and place_rx().search(text):
+        if "place" in plan.answer_types and place_pattern().search(text):
             c.boost += 0.008
             why.append("names a place")
         if "age" in plan.answer_types and AGE_RX.search(full):
@@ -388,7 +388,8 @@ _DUTY_VERB = re.compile(
     r"(?P<whom>[^,;:.]{2,160}?)\s+(?:to|that)\b",
     re.I,
 )
-_GENERIC_ACTOR_TERMS = frozenset({"relevant", "concern", "other", "all", "interest"})
+# Words of an addressee phrase that name no one ("all relevant", "other interested").
+_NOT_A_NAME = frozenset({"relevant", "concern", "other", "all", "interest"}) | QUESTION_NOISE
 
 
 def addressed(text: str, plan: QueryPlan) -> str | None:
@@ -402,7 +403,7 @@ def addressed(text: str, plan: QueryPlan) -> str | None:
         return None
     for m in _DUTY_VERB.finditer(text):
         whom = m.group("whom")
-        named = [t for t in index_terms(whom) if t not in _GENERIC_ACTOR_TERMS | QUESTION_NOISE]
+        named = [t for t in index_terms(whom) if t not in _NOT_A_NAME]
         # Most of the addressee's name must be in the question: "sector" alone does not
         # make "the private sector" the actor asked about.
         if named and 3 * sum(t in wanted for t in named) >= 2 * len(named):

@@ -98,6 +98,19 @@ class LexicalIndex:
     def para(self, row: int) -> StoredParagraph:
         return StoredParagraph(self.ids[row], self.texts[row], self.metas[row])
 
+    def doc_terms(self, doc_id: str) -> frozenset[str]:
+        """Every index term of one document's paragraphs and footnotes; kept, since an index
+        is rebuilt rather than changed when the store changes."""
+        if not hasattr(self, "_doc_terms"):
+            self._doc_terms: dict[str, frozenset[str]] = {}
+        if doc_id not in self._doc_terms:
+            self._doc_terms[doc_id] = frozenset(
+                t
+                for row in self.doc_rows.get(doc_id, [])
+                for t in index_terms(self.para(row).text_with_notes)
+            )
+        return self._doc_terms[doc_id]
+
     def row_of(self, pid: str) -> int | None:
         if not hasattr(self, "_row_of"):
             self._row_of = {p: i for i, p in enumerate(self.ids)}

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field
 
 from bot import glossary
-from bot.places import place_pattern
 from bot.retrieval.paraphrase import alternatives
 from bot.retrieval.text import index_terms, key_terms, stem
 from bot.symbols import find_paragraph_refs, find_symbol_refs, resolve
@@ -130,10 +129,6 @@ def title_hint(question: str) -> list[str]:
                 ):
                     out.append(term)
     return out
-
-
-def place_rx() -> re.Pattern[str]:
-    return place_pattern()
 
 
 _LIST_Q = re.compile(
@@ -277,6 +272,7 @@ class QueryPlan:
     # turns: what "whom does it ask" is matched against.
     own_terms: list[str] = field(default_factory=list)
     title_terms: list[str] = field(default_factory=list)  # "the trafficking resolution"
+    title_docs: list[str] = field(default_factory=list)  # the resolutions those terms single out
 
     @property
     def metadata_question(self) -> bool:
