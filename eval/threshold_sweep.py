@@ -20,9 +20,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.answer.engine import Thresholds
-from bot.answer.types import Turn
 from bot.evaluation.gold import GoldItem, load_gold
-from bot.evaluation.matching import unit_matches
+from bot.evaluation.runner import ask
 from bot.settings import Settings
 from bot.wiring import make_answerer
 
@@ -35,33 +34,19 @@ def sweep(store: Path, gold: list[GoldItem], thresholds: list[float]) -> list[di
     rows = []
     for threshold in thresholds:
         answerer.t = replace(base, min_score=threshold)
-        answered = declined = n_answerable = n_unanswerable = 0
-        precisions: list[float] = []
-        for item in gold:
-            history: list[Turn] = []
-            for earlier in item.history:
-                prior = answerer.answer(earlier, history)
-                history.append(Turn(earlier, prior.text, prior.citations, prior.scope))
-            answer = answerer.answer(item.question, history)
-            if item.answerable:
-                n_answerable += 1
-                answered += answer.answerable
-                if answer.citations:
-                    good = sum(
-                        any(unit_matches(e, c) for e in item.expected) for c in answer.citations
-                    )
-                    precisions.append(good / len(answer.citations))
-            else:
-                n_unanswerable += 1
-                declined += not answer.answerable
+        # Scored as `resbot eval` scores them: history first, precision over distinct citations.
+        scores = [ask(answerer, item, k=5) for item in gold]
+        answerable = [q for q in scores if q.answerable]
+        unanswerable = [q for q in scores if not q.answerable]
+        precisions = [q.citation_precision for q in answerable if q.citation_precision is not None]
         rows.append(
             {
                 "threshold": threshold,
-                "answered": answered / max(n_answerable, 1),
-                "declined": declined / max(n_unanswerable, 1),
+                "answered": sum(q.answered for q in answerable) / max(len(answerable), 1),
+                "declined": sum(not q.answered for q in unanswerable) / max(len(unanswerable), 1),
                 "precision": sum(precisions) / max(len(precisions), 1),
-                "n_answerable": n_answerable,
-                "n_unanswerable": n_unanswerable,
+                "n_answerable": len(answerable),
+                "n_unanswerable": len(unanswerable),
             }
         )
     return rows
