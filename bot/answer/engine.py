@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.answer.compose import compose, wants_references
 from bot.answer.conversation import is_followup, scope_from_history
+from bot.answer.route import Router
 from bot.answer.types import Answer, Retrieved, Turn
 from bot.answer.verify import verify
 from bot.places import place_pattern
@@ -185,7 +186,7 @@ class ResolutionAnswerer:
         k: int = 5,
         composer: Composer | None = None,
         thresholds: Thresholds | None = None,
-        mandates: Any = None,
+        routers: Sequence[Router] = (),
         rewriter: Any = None,
     ) -> None:
         self.searcher = searcher
@@ -193,7 +194,7 @@ class ResolutionAnswerer:
         self.composer = composer
         self.extractive = ExtractiveComposer()
         self.t = thresholds or Thresholds()
-        self.mandates = mandates
+        self.routers = list(routers)
         self.rewriter = rewriter
 
     def document_count(self) -> int:
@@ -241,8 +242,8 @@ class ResolutionAnswerer:
             )
         # Questions about obligations across the corpus go to the mandate table;
         # a follow-up stays with the document the conversation is about.
-        if self.mandates is not None and not (history and is_followup(question)):
-            routed = self.mandates.maybe_answer(question, history)
+        for router in self.routers if not (history and is_followup(question)) else []:
+            routed = router.maybe_answer(question, history)
             if routed is not None:
                 if not routed.retrieved:
                     routed.retrieved = [

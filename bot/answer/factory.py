@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.answer.engine import ResolutionAnswerer
+from bot.answer.route import Router
 from bot.retrieval.hybrid import HybridSearcher
 from bot.retrieval.lexical import LexicalIndexCache
 from bot.settings import Settings
@@ -37,13 +38,9 @@ def build_answerer(
         chat = make_chat_model(settings)
         composer = LLMComposer(chat, settings.prompts_dir)
         rewriter = LLMRewriter(chat, settings.prompts_dir)
-    mandates = None
-    try:
-        from bot.mandates.route import MandateRouter
+    from bot.mandates.route import MandateRouter
 
-        mandates = MandateRouter.from_settings(settings, store)
-    except ImportError:
-        mandates = None
+    routers: list[Router] = [MandateRouter.from_settings(settings, store)]
     return ResolutionAnswerer(
-        searcher, k=settings.k, composer=composer, rewriter=rewriter, mandates=mandates
+        searcher, k=settings.k, composer=composer, rewriter=rewriter, routers=routers
     )

@@ -1,7 +1,7 @@
 """Routes cross-corpus mandate questions to the mandate table inside the answering engine.
 
-``ResolutionAnswerer`` calls ``maybe_answer(question, history)`` first; None means "not a
-mandate question (or nothing in the table matches)", and normal retrieval goes on.
+A `bot.answer.route.Router`: None means "not a mandate question (or nothing in the table
+matches)", and normal retrieval goes on.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 
 class MandateRouter:
+    name = "mandates"
+
     def __init__(
         self,
         table: MandateTable | None = None,
