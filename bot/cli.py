@@ -167,6 +167,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
             f"{report.updated} updated, {report.unchanged} unchanged, {report.deleted} deleted; "
             f"{report.seconds:.1f} s"
         )
+        if report.records:
+            click.echo("records: " + ", ".join(f"{v} {k}" for k, v in report.records.items()))
     if report.failures or missing:
         ctx.exit(1)
 
@@ -219,6 +221,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         return
     click.echo(f"store: {summary['store']}")
     click.echo(f"documents: {summary['documents']}  paragraphs: {summary['paragraphs']}")
+    click.echo(f"records: {summary['records']} ({summary['records_attached']} with their text)")
     for key in ("bodies", "formats", "years", "kinds"):
         items = ", ".join(f"{k}: {v}" for k, v in summary[key].items())
         click.echo(f"{key}: {items}")

@@ -40,7 +40,9 @@ def build_answerer(
         rewriter = LLMRewriter(chat, settings.prompts_dir)
     from bot.mandates.route import MandateRouter
 
-    routers: list[Router] = [MandateRouter.from_settings(settings, store)]
+    from bot.records.route import RecordRouter
+
+    routers: list[Router] = [MandateRouter.from_settings(settings, store), RecordRouter(store)]
     return ResolutionAnswerer(
         searcher, k=settings.k, composer=composer, rewriter=rewriter, routers=routers
     )
