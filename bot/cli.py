@@ -24,6 +24,7 @@ _LAZY_COMMANDS = {
     "slack": "bot.commands.slack:slack",
     "feedback": "bot.commands.feedback:feedback",
     "mandates": "bot.commands.mandates:mandates",
+    "votes": "bot.commands.votes:votes",
     "bench": "bot.commands.bench:bench",
     "health": "bot.commands.health:health",
 }
@@ -239,7 +240,10 @@ def show(ctx: click.Context, symbol: str, label: str | None) -> None:
 
     store = open_store(_settings(ctx))
     paras = find_paragraphs(store, symbol, label)
-    if not paras:
+    from bot.records.table import record_lines_for
+
+    record = [] if label else record_lines_for(store, symbol)
+    if not paras and not record:
         raise ResbotError(f"no paragraph {symbol} {label or ''} in the store".strip())
     for para in paras:
         # Cited the way answers cite it (no "file:" prefix), so the two can be compared.
@@ -249,6 +253,8 @@ def show(ctx: click.Context, symbol: str, label: str | None) -> None:
             click.echo(f"  [{i}] {note}")
         if len(paras) > 1:
             click.echo("")
+    if record:
+        click.echo("\n".join(record[1:] if not paras else record))
 
 
 def main() -> None:

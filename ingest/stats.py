@@ -26,9 +26,9 @@ def store_stats(store: ParagraphStore) -> dict[str, Any]:
     records = attached = 0
     record_store = record_store_for(store)
     if record_store is not None:
-        for rec in record_store.iter_records():
+        for record in record_store.iter_records():
             records += 1
-            attached += any(d in docs for d in rec.doc_ids())
+            attached += any(d in docs for d in record.doc_ids())
     return {
         "store": store.description,
         "documents": len(docs),

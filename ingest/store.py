@@ -188,7 +188,9 @@ class ChromaStore:
                 f"{self.name}-{suffix}", metadata={"hnsw:space": "l2"}, embedding_function=None
             )
         except Exception as exc:
-            raise StoreError(f"cannot open the {suffix} collection at {self.description}: {exc}") from exc
+            raise StoreError(
+                f"cannot open the {suffix} collection at {self.description}: {exc}"
+            ) from exc
 
     # -- bookkeeping -------------------------------------------------------
     def generation(self) -> str:

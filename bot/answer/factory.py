@@ -39,7 +39,6 @@ def build_answerer(
         composer = LLMComposer(chat, settings.prompts_dir)
         rewriter = LLMRewriter(chat, settings.prompts_dir)
     from bot.mandates.route import MandateRouter
-
     from bot.records.route import RecordRouter
 
     routers: list[Router] = [MandateRouter.from_settings(settings, store), RecordRouter(store)]

@@ -20,7 +20,11 @@ from bot.records.questions import RecordQuery
 from ingest.records import Record
 
 MAX_LISTED = 12
-_POSITION_VERB = {"in favour": "voted in favour of", "against": "voted against", "abstaining": "abstained on"}
+_POSITION_VERB = {
+    "in favour": "voted in favour of",
+    "against": "voted against",
+    "abstaining": "abstained on",
+}
 _POSITION_FLAG = {"in favour": "--in-favour", "against": "--against", "abstaining": "--abstained"}
 
 
@@ -32,7 +36,11 @@ class Composed:
 
 
 def session_name(record_or_session: Record | int | None) -> str:
-    n = record_or_session.session_number if isinstance(record_or_session, Record) else record_or_session
+    n = (
+        record_or_session.session_number
+        if isinstance(record_or_session, Record)
+        else record_or_session
+    )
     if n is None:
         return "all sessions"
     if n >= 1946:
@@ -116,7 +124,11 @@ def vote_answer(index: RecordIndex, q: RecordQuery, record: Record, others: list
         if record.vote != "recorded":
             return f"{named(record)} {adoption(record)}, so no country's vote was recorded {c}."
         n = count(record, pos)
-        verb = {"in favour": "voted in favour of", "against": "voted against", "abstaining": "abstained on"}[pos]
+        verb = {
+            "in favour": "voted in favour of",
+            "against": "voted against",
+            "abstaining": "abstained on",
+        }[pos]
         text = f"{_plural(n, 'Member State', 'Member States')} {verb} {named(record)}{_mismatch(record, pos)}"
         names = [display(x) for x in names_of(record, pos)]
         if q.detail == "list" or n <= 40:
@@ -217,7 +229,9 @@ def list_answer(index: RecordIndex, q: RecordQuery) -> Composed:
         hits = [
             r
             for r in pool
-            if any(index.countries.canonical(s) == country for s in r.sponsors + r.additional_sponsors)
+            if any(
+                index.countries.canonical(s) == country for s in r.sponsors + r.additional_sponsors
+            )
         ]
         head = f"{_cap(index.countries.in_text(country))} is listed as a sponsor of {_plural(len(hits), 'resolution', 'resolutions')} of {where}"
         lines = _list_lines(hits, "sponsors", lambda r: "")
@@ -256,7 +270,9 @@ def list_answer(index: RecordIndex, q: RecordQuery) -> Composed:
     return Composed(text, [retrieved(r, facet) for r in hits[:MAX_LISTED]])
 
 
-def one_answer(index: RecordIndex, q: RecordQuery, records: list[Record], earlier: list[Record]) -> Composed:
+def one_answer(
+    index: RecordIndex, q: RecordQuery, records: list[Record], earlier: list[Record]
+) -> Composed:
     """Answers about named resolutions (at most a few; each cited)."""
     parts: list[str] = []
     items: list[Retrieved] = []
@@ -271,7 +287,9 @@ def one_answer(index: RecordIndex, q: RecordQuery, records: list[Record], earlie
         items.append(retrieved(record, facet))
     if earlier and q.kind == "vote":
         older = ", ".join(r.symbol for r in earlier[:5])
-        parts.append(f"(The same title was adopted earlier as {older}; ask about one by its symbol.)")
+        parts.append(
+            f"(The same title was adopted earlier as {older}; ask about one by its symbol.)"
+        )
     return Composed("\n".join(parts), items)
 
 

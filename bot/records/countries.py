@@ -30,7 +30,7 @@ def fold(text: str) -> str:
 
 
 def _is_code(variant: str) -> bool:
-    """"US", "U.S.", "DPRK": upper-case short forms, matched only as written (not "us")."""
+    """ "US", "U.S.", "DPRK": upper-case short forms, matched only as written (not "us")."""
     letters = variant.replace(".", "")
     return letters.isupper() and letters.isalpha() and len(letters) <= 5
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.glossary import default_glossary
 from bot.records.countries import Countries, default_countries
-from bot.symbols import SymbolRef, find_symbol_refs, resolve
+from bot.symbols import SymbolRef, resolve
 from ingest.record_store import RecordStore, record_store_for
 from ingest.records import Record
 from ingest.store import ParagraphStore
@@ -123,18 +123,18 @@ class RecordIndex:
             return None
         best: tuple[float, int, str] | None = None
         candidates: dict[str, tuple[str, Record | None]] = {}
-        for rec in self.in_session(session):
-            if rec.title:
-                candidates[rec.symbol] = (rec.title, rec)
+        for one in self.in_session(session):
+            if one.title:
+                candidates[one.symbol] = (one.title, one)
         for doc_id, title in self.doc_titles.items():
             if doc_id not in self.by_key and title and session is None:
                 candidates[doc_id] = (title, None)
-        for key, (title, rec) in candidates.items():
+        for key, (title, cand) in candidates.items():
             have = set(title_terms(title))
             if not want <= have:
                 continue
             score = len(want) / max(len(have), 1)
-            order = (rec.session_number or 0) if rec else 0
+            order = (cand.session_number or 0) if cand else 0
             if best is None or (score, order) > best[:2]:
                 best = (score, order, key)
         if best is None:

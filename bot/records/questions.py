@@ -55,9 +55,7 @@ _SUBJECT = re.compile(
 _SDG = re.compile(
     r"\b(?:SDG|sustainable\s+development\s+goal|goal)\s*(?:no\.?\s*)?(?P<n>\d{1,2})\b", re.I
 )
-_SESSION = re.compile(
-    rf"\b(?P<o>{ORDINAL})[\s\-]+session\b|\bsession\s+(?P<n>\d{{1,2}})\b", re.I
-)
+_SESSION = re.compile(rf"\b(?P<o>{ORDINAL})[\s\-]+session\b|\bsession\s+(?P<n>\d{{1,2}})\b", re.I)
 _ECOSOC_YEAR = re.compile(
     r"\b(?:ECOSOC|Economic\s+and\s+Social\s+Council)\b[^?]*?\b(?P<y>20\d\d)\b"
     r"|\b(?P<y2>20\d\d)\s+(?:ECOSOC|Economic\s+and\s+Social\s+Council)\b",
@@ -95,7 +93,9 @@ _ADOPTED_HOW = re.compile(
     re.I,
 )
 _WITHOUT = re.compile(r"\bwithout\s+(?:a\s+)?vote\b|\bby\s+consensus\b|\bunanimous\w*\b", re.I)
-_RECORDED = re.compile(r"\b(?:by|with|after)\s+a\s+(?:recorded\s+)?vote\b|\brecorded\s+vote\b", re.I)
+_RECORDED = re.compile(
+    r"\b(?:by|with|after)\s+a\s+(?:recorded\s+)?vote\b|\brecorded\s+vote\b", re.I
+)
 
 
 @dataclass
@@ -209,7 +209,9 @@ def parse(
     if (
         previous is not None
         and (_FOLLOW_UP.search(q) or len(q.split()) <= 4)
-        and not (_DRAFT.search(q) or _SPONSOR.search(q) or is_vote_question(q) or _SUBJECT.search(q))
+        and not (
+            _DRAFT.search(q) or _SPONSOR.search(q) or is_vote_question(q) or _SUBJECT.search(q)
+        )
     ):
         # A follow-up: the earlier question, with whatever this one names instead.
         changes: dict[str, Any] = {}

@@ -34,7 +34,9 @@ class RecordRouter:
     # "and Canada?" after a vote question belongs here, not to paragraph retrieval.
     answers_followups = True
 
-    def __init__(self, store: ParagraphStore | None = None, index: RecordIndex | None = None) -> None:
+    def __init__(
+        self, store: ParagraphStore | None = None, index: RecordIndex | None = None
+    ) -> None:
         self.store = store
         self._index = index
         self._generation: str | None = None
@@ -65,7 +67,11 @@ class RecordRouter:
     def _answer(self, question: str, q: RecordQuery, index: RecordIndex) -> Answer | None:
         if q.kind in ("country_votes", "country_sponsored", "session_votes", "subjects"):
             if not len(index):
-                return None if q.kind == "subjects" else self._decline(question, q, "no_records", index)
+                return (
+                    None
+                    if q.kind == "subjects"
+                    else self._decline(question, q, "no_records", index)
+                )
             return to_answer(question, list_answer(index, q), q)
         records, missing = index.resolve(q.refs) if q.refs else ([], [])
         earlier: list[Record] = []
@@ -115,7 +121,13 @@ class RecordRouter:
         ecosoc = [s for s in sessions if s >= 1946]
         parts = []
         if ga:
-            parts.append(f"General Assembly sessions {ga[0]}-{ga[-1]}" if len(ga) > 1 else f"General Assembly session {ga[0]}")
+            parts.append(
+                f"General Assembly sessions {ga[0]}-{ga[-1]}"
+                if len(ga) > 1
+                else f"General Assembly session {ga[0]}"
+            )
         if ecosoc:
-            parts.append(f"ECOSOC {ecosoc[0]}-{ecosoc[-1]}" if len(ecosoc) > 1 else f"ECOSOC {ecosoc[0]}")
+            parts.append(
+                f"ECOSOC {ecosoc[0]}-{ecosoc[-1]}" if len(ecosoc) > 1 else f"ECOSOC {ecosoc[0]}"
+            )
         return " and ".join(parts) or "nothing yet"
