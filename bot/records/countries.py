@@ -69,7 +69,8 @@ class Countries:
             self._by_key.setdefault(c.iso3.casefold(), c)
         # Longest first, so "Papua New Guinea" is not read as "Guinea".
         alternatives = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
-        self._names_rx = re.compile(rf"(?<![\w'])(?:{alternatives})(?![\w'])")
+        # Not inside a longer word; a possessive "'s" may follow ("South Africa's vote").
+        self._names_rx = re.compile(rf"(?<![\w'])(?:{alternatives})(?!\w)(?!'(?!s\b))")
         codes = sorted((k for k in self._codes if k not in _CODE_WORDS), key=len, reverse=True)
         self._codes_rx = re.compile(
             r"(?<![\w.])(?:" + "|".join(re.escape(k) for k in codes) + r")(?![\w])"
