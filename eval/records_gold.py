@@ -25,8 +25,8 @@ sys.path.insert(0, str(REPO))
 
 from bot.records.answers import MAX_LISTED  # noqa: E402
 from bot.records.cite import record_label  # noqa: E402
-from bot.records.index import sort_key  # noqa: E402
 from bot.records.countries import default_countries  # noqa: E402
+from bot.records.index import sort_key  # noqa: E402
 from ingest.parsers.records import parse_records_file  # noqa: E402
 from ingest.record_store import merge_records  # noqa: E402
 from ingest.records import Record  # noqa: E402
