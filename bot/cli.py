@@ -24,6 +24,7 @@ _LAZY_COMMANDS = {
     "slack": "bot.commands.slack:slack",
     "feedback": "bot.commands.feedback:feedback",
     "mandates": "bot.commands.mandates:mandates",
+    "votes": "bot.commands.votes:votes",
     "bench": "bot.commands.bench:bench",
     "health": "bot.commands.health:health",
 }
@@ -167,6 +168,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
             f"{report.updated} updated, {report.unchanged} unchanged, {report.deleted} deleted; "
             f"{report.seconds:.1f} s"
         )
+        if report.records:
+            click.echo("records: " + ", ".join(f"{v} {k}" for k, v in report.records.items()))
     if report.failures or missing:
         ctx.exit(1)
 
@@ -219,6 +222,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         return
     click.echo(f"store: {summary['store']}")
     click.echo(f"documents: {summary['documents']}  paragraphs: {summary['paragraphs']}")
+    click.echo(f"records: {summary['records']} ({summary['records_attached']} with their text)")
     for key in ("bodies", "formats", "years", "kinds"):
         items = ", ".join(f"{k}: {v}" for k, v in summary[key].items())
         click.echo(f"{key}: {items}")
@@ -236,7 +240,10 @@ def show(ctx: click.Context, symbol: str, label: str | None) -> None:
 
     store = open_store(_settings(ctx))
     paras = find_paragraphs(store, symbol, label)
-    if not paras:
+    from bot.records.table import record_lines_for
+
+    record = [] if label else record_lines_for(store, symbol)
+    if not paras and not record:
         raise ResbotError(f"no paragraph {symbol} {label or ''} in the store".strip())
     for para in paras:
         # Cited the way answers cite it (no "file:" prefix), so the two can be compared.
@@ -246,6 +253,8 @@ def show(ctx: click.Context, symbol: str, label: str | None) -> None:
             click.echo(f"  [{i}] {note}")
         if len(paras) > 1:
             click.echo("")
+    if record:
+        click.echo("\n".join(record[1:] if not paras else record))
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from ingest.errors import ParseError, UnsupportedFormat
 from ingest.model import Paragraph, Resolution
 from ingest.parsers import SUPPORTED_SUFFIXES, parse_file
 from ingest.parsers.common import MAX_FILE_BYTES
+from ingest.record_store import ingest_record_files, record_store_for, split_record_files
 from ingest.store import DocRecord, ParagraphStore
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ class IngestReport:
     skipped: list[FileFailure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # UN metadata records (votes, sponsors, subjects): added, updated, unchanged.
+    records: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -76,6 +79,7 @@ class IngestReport:
             "failures": [f.__dict__ for f in self.failures],
             "skipped": [f.__dict__ for f in self.skipped],
             "warnings": self.warnings,
+            "records": self.records,
             "seconds": round(self.seconds, 3),
         }
 
@@ -191,8 +195,8 @@ class Ingestor:
     def ingest(self, paths: Iterable[Path]) -> IngestReport:
         report = IngestReport()
         start = self.clock()
-        files = list(iter_files(paths))
-        changed = False
+        record_files, files = split_record_files(iter_files(paths))
+        changed = self._ingest_records(record_files, report)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
             futures: dict[int, Future[tuple[str, list[Resolution] | None]]] = {}
             for i, path in enumerate(files):
@@ -229,6 +233,30 @@ class Ingestor:
         return report
 
     # -- steps -------------------------------------------------------------
+    def _ingest_records(self, paths: list[Path], report: IngestReport) -> bool:
+        """UN metadata record files, in any order with the resolution files: kept beside the
+        paragraphs and joined to their documents by symbol when read."""
+        if not paths:
+            return False
+        records = record_store_for(self.store)
+        if records is None:
+            for path in paths:
+                report.failures.append(FileFailure(str(path), "this store cannot hold records"))
+            return False
+        result = ingest_record_files(paths, records)
+        report.files += len(paths)
+        report.records = {
+            "added": result.added,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        }
+        report.failures.extend(FileFailure(where, why) for where, why in result.errors)
+        report.warnings.extend(result.warnings)
+        for path in paths:
+            if self.on_file:
+                self.on_file(path)
+        return result.changed
+
     def _read_and_parse(self, path: Path) -> tuple[str, list[Resolution] | None]:
         """Hash the file; parse it unless the store already holds exactly this file."""
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from ingest.record_store import record_store_for
 from ingest.store import ParagraphStore
 
 
@@ -22,6 +23,12 @@ def store_stats(store: ParagraphStore) -> dict[str, Any]:
     for para in store.iter_paragraphs():
         n += 1
         kinds[str(para.metadata.get("kind", "unknown"))] += 1
+    records = attached = 0
+    record_store = record_store_for(store)
+    if record_store is not None:
+        for record in record_store.iter_records():
+            records += 1
+            attached += any(d in docs for d in record.doc_ids())
     return {
         "store": store.description,
         "documents": len(docs),
@@ -30,4 +37,7 @@ def store_stats(store: ParagraphStore) -> dict[str, Any]:
         "formats": dict(formats.most_common()),
         "years": dict(sorted(years.items())),
         "kinds": dict(kinds.most_common()),
+        # UN adoption records; "attached": their resolution's text is in the store too.
+        "records": records,
+        "records_attached": attached,
     }

@@ -157,6 +157,7 @@ class ChromaStore:
 
     def __init__(self, client: Any, name: str, embedding_model: str, description: str) -> None:
         self.client = client
+        self.name = name
         self.description = description
         self.embedding_model = embedding_model
         try:
@@ -179,6 +180,17 @@ class ChromaStore:
 
     def __repr__(self) -> str:
         return f"ChromaStore({self.description})"
+
+    def side_collection(self, suffix: str) -> Any:
+        """Another collection on the same client, for data kept beside the paragraphs (records)."""
+        try:
+            return self.client.get_or_create_collection(
+                f"{self.name}-{suffix}", metadata={"hnsw:space": "l2"}, embedding_function=None
+            )
+        except Exception as exc:
+            raise StoreError(
+                f"cannot open the {suffix} collection at {self.description}: {exc}"
+            ) from exc
 
     # -- bookkeeping -------------------------------------------------------
     def generation(self) -> str:

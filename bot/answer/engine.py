@@ -242,7 +242,10 @@ class ResolutionAnswerer:
             )
         # Questions about obligations across the corpus go to the mandate table;
         # a follow-up stays with the document the conversation is about.
-        for router in self.routers if not (history and is_followup(question)) else []:
+        followup = bool(history and is_followup(question))
+        for router in self.routers:
+            if followup and not getattr(router, "answers_followups", False):
+                continue
             routed = router.maybe_answer(question, history)
             if routed is not None:
                 if not routed.retrieved:

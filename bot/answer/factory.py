@@ -39,8 +39,9 @@ def build_answerer(
         composer = LLMComposer(chat, settings.prompts_dir)
         rewriter = LLMRewriter(chat, settings.prompts_dir)
     from bot.mandates.route import MandateRouter
+    from bot.records.route import RecordRouter
 
-    routers: list[Router] = [MandateRouter.from_settings(settings, store)]
+    routers: list[Router] = [MandateRouter.from_settings(settings, store), RecordRouter(store)]
     return ResolutionAnswerer(
         searcher, k=settings.k, composer=composer, rewriter=rewriter, routers=routers
     )

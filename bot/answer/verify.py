@@ -9,7 +9,12 @@ from bot.answer.types import Citation, Retrieved
 
 # [E/RES/2021/25, OP12]  [A/RES/79/154 OP52]  [OP12]  [P3]  [3]
 _CITE = re.compile(r"\[([^\[\]]{1,80})\]")
-_LABEL = re.compile(r"\b((?:(?:ANNEX|DRAFT)\d*-)?(?:OP|PP)\s?\d{1,3}|HEADER)\b", re.I)
+# Paragraph labels, and the UN adoption record's facets: "vote (A/79/PV.29)" (bot/records/cite.py).
+_LABEL = re.compile(
+    r"\b((?:(?:ANNEX|DRAFT)\d*-)?(?:OP|PP)\s?\d{1,3}\b|HEADER\b"
+    r"|(?:vote|sponsors|draft|subjects)\s*\((?:[AE]/[\w./\-]{1,40}|UN record)\))",
+    re.I,
+)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -31,7 +36,7 @@ def _match(token: str, given: list[Retrieved]) -> Retrieved | None:
         return None
     label = m.group(1).upper().replace(" ", "")
     rest = (raw[: m.start()] + raw[m.end() :]).strip(" ,;·#-").strip()
-    candidates = [g for g in given if g.label == label]
+    candidates = [g for g in given if g.label.upper().replace(" ", "") == label]
     if not rest:
         return candidates[0] if len(candidates) == 1 else None
     norm = rest.upper().replace(" ", "")

@@ -10,6 +10,8 @@ import click
 
 from bot.answer.types import Answer, Turn
 from bot.cli import settings_from, store_option
+from bot.records.cite import meeting_of_label
+from bot.slack.blocks import document_url
 from ingest.errors import ResbotError
 
 
@@ -33,7 +35,10 @@ def render(answer: Answer) -> str:
         lines.append("")
         lines.append("Sources:")
         for c in answer.citations:
-            lines.append(f"  {c.display} — “{_quote(c.text)}” ({c.source})")
+            # A UN adoption record comes with the link to its meeting record.
+            link = document_url(meeting_of_label(c.label))
+            where = f"{c.source}, {link}" if link else c.source
+            lines.append(f"  {c.display} — “{_quote(c.text)}” ({where})")
     return "\n".join(lines)
 
 

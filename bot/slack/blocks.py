@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.answer.types import Answer, Citation
+from bot.records.cite import meeting_of_label
 from bot.slack.escape import escape, escape_link_label
 
 SECTION_LIMIT = 3000
@@ -150,7 +151,12 @@ def citation_block(citation: Citation, answer_text: str = "") -> Block:
     name = citation.symbol or citation.doc_id.removeprefix("file:")
     url = document_url(citation.symbol)
     head = f"<{url}|{escape_link_label(name)}>" if url else escape(name)
-    text = f"*{head} · {escape(citation.label)}*"
+    label = escape(citation.label)
+    # A UN adoption record ("vote (A/79/PV.29)") links to the meeting record it cites.
+    meeting_url = document_url(meeting_of_label(citation.label))
+    if meeting_url:
+        label = f"<{meeting_url}|{escape_link_label(citation.label)}>"
+    text = f"*{head} · {label}*"
     if citation.text.strip():
         text += "\n>" + escape(best_quote(citation.text, answer_text))
     return _section(text[:SECTION_LIMIT])
