@@ -24,6 +24,8 @@ _LAZY_COMMANDS = {
     "slack": "bot.commands.slack:slack",
     "feedback": "bot.commands.feedback:feedback",
     "mandates": "bot.commands.mandates:mandates",
+    "lineage": "bot.commands.lineage:lineage",
+    "diff": "bot.commands.diff:diff",
     "bench": "bot.commands.bench:bench",
     "health": "bot.commands.health:health",
 }
