@@ -39,8 +39,12 @@ def build_answerer(
         composer = LLMComposer(chat, settings.prompts_dir)
         rewriter = LLMRewriter(chat, settings.prompts_dir)
     from bot.mandates.route import MandateRouter
+    from bot.series.route import SeriesRouter
 
-    routers: list[Router] = [MandateRouter.from_settings(settings, store)]
+    routers: list[Router] = [
+        MandateRouter.from_settings(settings, store),
+        SeriesRouter.from_settings(settings, store),
+    ]
     return ResolutionAnswerer(
         searcher, k=settings.k, composer=composer, rewriter=rewriter, routers=routers
     )

@@ -36,7 +36,28 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 _STOP = frozenset(
-    ["the", "of", "and", "in", "on", "to", "for", "a", "an", "its", "by", "with", "at", "from", "as", "against", "all", "including", "united", "nations"]
+    [
+        "the",
+        "of",
+        "and",
+        "in",
+        "on",
+        "to",
+        "for",
+        "a",
+        "an",
+        "its",
+        "by",
+        "with",
+        "at",
+        "from",
+        "as",
+        "against",
+        "all",
+        "including",
+        "united",
+        "nations",
+    ]
 )
 PERIODS = {1: "annual", 2: "biennial", 3: "triennial"}
 
