@@ -7,7 +7,7 @@ similar line it sees). What is left is then examined for splits and merges (one 
 two consecutive ones) and for moves: a paragraph matched out of order or into another part (a
 preambular paragraph that became operative).
 
-Thresholds are data (``bot/data/series_align.json``), written by ``eval/series/fit.py``.
+Thresholds are data (``bot/data/series_align.json``).
 """
 
 from __future__ import annotations
