@@ -25,6 +25,8 @@ _LAZY_COMMANDS = {
     "feedback": "bot.commands.feedback:feedback",
     "mandates": "bot.commands.mandates:mandates",
     "votes": "bot.commands.votes:votes",
+    "lineage": "bot.commands.lineage:lineage",
+    "diff": "bot.commands.diff:diff",
     "bench": "bot.commands.bench:bench",
     "health": "bot.commands.health:health",
 }

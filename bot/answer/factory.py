@@ -40,8 +40,13 @@ def build_answerer(
         rewriter = LLMRewriter(chat, settings.prompts_dir)
     from bot.mandates.route import MandateRouter
     from bot.records.route import RecordRouter
+    from bot.series.route import SeriesRouter
 
-    routers: list[Router] = [MandateRouter.from_settings(settings, store), RecordRouter(store)]
+    routers: list[Router] = [
+        MandateRouter.from_settings(settings, store),
+        RecordRouter(store),
+        SeriesRouter.from_settings(settings, store),
+    ]
     return ResolutionAnswerer(
         searcher, k=settings.k, composer=composer, rewriter=rewriter, routers=routers
     )

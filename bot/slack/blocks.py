@@ -198,6 +198,8 @@ def fallback_text(answer: Answer) -> str:
 
 def render_answer(answer: Answer, feedback_id: str | None = None) -> Rendered:
     """The reply message for an answer, within Slack's block and section limits."""
+    if answer.scope.get("series_diff"):
+        return render_diff(answer.scope["series_diff"], fallback_text(answer), feedback_id)
     blocks: list[Block] = []
     # Mandate tables come with a compact rendering made for chat (shorter lines, capped).
     body = (
@@ -240,3 +242,57 @@ def render_answer(answer: Answer, feedback_id: str | None = None) -> Rendered:
 def render_notice(message: str) -> Rendered:
     """A short message of our own (errors, refusals); no blocks needed."""
     return Rendered(text=message)
+
+
+DIFF_ENTRIES = 20
+
+
+def _bold_inserted(ops: list[tuple[str, str]]) -> str:
+    """The new wording with inserted words in bold; deletions are left out of the new text."""
+    return " ".join(
+        f"*{escape(w)}*" if op == "insert" else escape(w) for op, w in ops if op != "delete"
+    )
+
+
+def render_diff(diff: dict[str, Any], text: str, feedback_id: str | None = None) -> Rendered:
+    """A diff answer (``Answer.scope["series_diff"]``): the counts, then new and amended
+    paragraphs first with inserted words in bold, a link to each document; within Block Kit's
+    limits (section text, block count)."""
+    from bot.series.diff import word_ops
+
+    old, new = diff["old"], diff["new"]
+    old_name = old.get("symbol") or old["doc_id"]
+    new_name = new.get("symbol") or new["doc_id"]
+
+    def linked(symbol: str) -> str:
+        url = document_url(symbol)
+        return f"<{url}|{escape_link_label(symbol)}>" if url else escape(symbol)
+
+    total = diff["counts"]["total"]
+    counts = ", ".join(f"{n} {s}" for s, n in total.items() if n)
+    blocks: list[Block] = [
+        _section(
+            shorten(
+                f"*{linked(new_name)}* compared with *{linked(old_name)}*: {counts}", SECTION_LIMIT
+            )
+        )
+    ]
+    order = {"new": 0, "amended": 1, "moved": 2, "dropped": 3}
+    entries = sorted(
+        (e for e in diff["entries"] if e["status"] in order), key=lambda e: order[e["status"]]
+    )
+    tail = [feedback_block(feedback_id)] if feedback_id else []
+    room = min(DIFF_ENTRIES, BLOCK_LIMIT - 2 - len(tail))
+    for e in entries[:room]:
+        head = f"*{e['status']}*  {escape(old_name)}, {e['old_label'] or '-'} → {escape(new_name)}, {e['new_label'] or '-'}"
+        if e["status"] in ("amended", "moved"):
+            body = _bold_inserted(word_ops(e.get("old_text", ""), e.get("new_text", "")))
+        elif e["status"] == "dropped":
+            body = f"~{escape(e.get('old_text', ''))}~"
+        else:
+            body = f"*{escape(e.get('new_text', ''))}*"
+        blocks.append(_section(shorten(f"{head}\n{body}", SECTION_LIMIT)))
+    if len(entries) > room:
+        blocks.append(_section(f"… and {len(entries) - room} more changed paragraphs."))
+    blocks.extend(tail)
+    return Rendered(text=shorten(text, FALLBACK_ANSWER_CHARS), blocks=blocks)
