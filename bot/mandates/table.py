@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from bot.glossary import Glossary, default_glossary, normalise
+from bot.mandates.budget import ExtractionBudget
 from bot.mandates.extract import Mandate, extract_mandates
 from ingest.errors import ParseError
 from ingest.model import Resolution
@@ -231,9 +232,10 @@ class MandateTable:
         """A table in the SQLite file ``path``, or in memory when ``path`` is None."""
         return cls(SQLiteStore(path) if path is not None else MemoryStore())
 
-    def add(self, res: Resolution) -> list[Mandate]:
-        """Extract ``res`` and replace its rows (idempotent); returns its mandates."""
-        mandates = extract_mandates(res, self.glossary)
+    def add(self, res: Resolution, budget: ExtractionBudget | None = None) -> list[Mandate]:
+        """Extract ``res`` and replace its rows (idempotent); returns its mandates. Over
+        ``budget``, raises ``MandateBudgetExceeded`` and leaves the previous rows."""
+        mandates = extract_mandates(res, self.glossary, budget)
         self.store.replace(res.doc_id, mandates)
         return mandates
 
