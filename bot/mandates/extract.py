@@ -23,7 +23,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bot.glossary import Entry, Glossary, Mention, default_glossary, find_definitions, normalise
+from bot.mandates import fields
 from bot.mandates.budget import ExtractionBudget, MandateBudgetExceeded
+from bot.mandates.reporting import deliverable, extra_positions, is_recipient
 from bot.mandates.sessions import (
     ORDINAL,
     has_calendar,
@@ -117,7 +119,7 @@ _QUAL_START = re.compile(
 )
 _REL_CLAUSE = re.compile(
     r"\s+(?:that|which|who|whose|in\s+a\s+position|wishing|willing|able|referred\s+to|"
-    r"mentioned|listed|identified)\s+(?=\w)",
+    r"mentioned|listed|identified|in\s+(?:his|her|its|their)\s+(?=[\w\-]+\s+report))\s*(?=\w)",
     re.I,
 )
 _MASKED_TO = re.compile(
@@ -186,9 +188,9 @@ _INFO_TO = re.compile(
 # "... information for inclusion in the report of the Secretary-General", "... to that report"
 _FOR_REPORT = re.compile(
     r"\b(?:for\s+(?:inclusion|use)\s+in|(?:as\s+a\s+)?contribution\s+to|to|for)\s+"
-    r"(?P<det>that|the|his|her|its|this)\s+"
-    r"(?:[\w\-]+\s+){0,3}?report\b(?:\s+of\s+(?:the\s+)?)?",
-    re.I,
+    r"(?P<det>[Tt]hat|[Tt]he|[Hh]is|[Hh]er|[Ii]ts|[Tt]his)\s+"
+    # lower-case words only: "to the Assembly the report of ..." names a recipient, not a report
+    r"(?:[a-z][\w\-]*\s+){0,3}?report\b(?:\s+of\s+(?:the\s+)?)?",
 )
 _DUE_YEAR = re.compile(r"^\s*,?\s*(?:during|in)\s+((?:19|20)\d\d)\b")
 _RECIPIENT_BEFORE = re.compile(
@@ -295,6 +297,14 @@ class Mandate:
     due_text: str | None = None
     due_year: int | None = None
     frequency: str | None = None
+    # Beyond the registry's schema: who is asked (per actor), what is to be delivered, how
+    # often when only the due session says so, on what resources, and until when.
+    assignee_types: list[str] = field(default_factory=list)
+    deliverable: str | None = None
+    deliverable_type: str | None = None
+    frequency_implied: str | None = None
+    within_existing_resources: bool = False
+    review_or_end: str | None = None
     qualifiers: list[str] = field(default_factory=list)
     subparagraphs: list[str] = field(default_factory=list)
     body: str | None = None  # the adopting body
@@ -608,8 +618,16 @@ def _clauses(text: str) -> list[_Clause]:
     return out
 
 
+_LIST_OPENING = re.compile(r":\s*\((?:a|i)\)\s")
+
+
 def _task_start(text: str) -> int | None:
     masked = _MASKED_TO.sub(lambda m: "x" * len(m.group(0)), text)
+    # "Requests the Forum secretariat: (a) To submit ...; (b) To ...": the addressee ends at
+    # the colon that opens the list of tasks.
+    listed = _LIST_OPENING.search(masked)
+    if listed and not re.search(r"\bto\s+[a-z]", masked[: listed.start()]):
+        return listed.start()
     depth = 0  # parentheses open at ``pos``, carried forward instead of recounted
     pos = 0
     for m in re.finditer(r"\bto\s+([A-Za-z][\w\-]*)", masked):
@@ -727,7 +745,7 @@ class _Extractor:
             seg_refs = _within(refs, span_offset + off, span_offset + off + len(seg))
             for sub_off, piece in self._split_and(seg, off, seg_refs, span_offset):
                 lead, piece = _clean_actor(piece)
-                if not piece:
+                if not piece or not fields.is_actor_phrase(piece):
                     continue
                 if piece.lower() in _PRONOUNS:
                     resolved = previous or [self._pronoun(piece, span_offset + sub_off + lead)]
@@ -944,6 +962,10 @@ class _Extractor:
             for r in _within(refs, task_offset, task_offset + len(task))
         ]
         report_pos = _report_position(task, task_refs)
+        if report_pos is None and any(extra_positions(q, [], _is_actor_kind) for q in m.qualifiers):
+            # "Requests the Secretary-General, in his next report, to update on ...": the
+            # report is named next to the addressee, the whole task goes into it.
+            report_pos = 0
         m.reporting = report_pos is not None
         region_start = report_pos if report_pos is not None else 0
         region_refs = [r for r in task_refs if r.start >= region_start]
@@ -953,7 +975,9 @@ class _Extractor:
                 r"\s*(?:,|and|or|as\s+well\s+as)\s*(?:the\s+)?", task[recipients[-1].end : r.start]
             )
             if _is_actor_kind(r.kind) and (
-                joined or _RECIPIENT_BEFORE.search(task[max(0, r.start - 40) : r.start])
+                joined
+                or _RECIPIENT_BEFORE.search(task[max(0, r.start - 40) : r.start])
+                or (report_pos is not None and is_recipient(task, r))
             ):
                 if not _VIA_BEFORE.search(task[max(0, r.start - 20) : r.start]):
                     recipients.append(r)
@@ -987,6 +1011,8 @@ class _Extractor:
             # General Assembly": the information goes to the Secretary-General.
             if fm and region_start + fm.start() < recipients[0].start:
                 recipients = []
+        # Information passed among the addressees themselves is an exchange, not a report.
+        recipients = [r for r in recipients if r.canonical not in m.actors]
         if m.reporting:
             bodies = [r for r in recipients if _base_kind(r.kind) == "body"]
             ordered = bodies + [r for r in recipients if r not in bodies]
@@ -1010,6 +1036,21 @@ class _Extractor:
                         break
         region = task[region_start:] if m.reporting else task
         m.frequency = _frequency(region)
+        year = self.res.year
+        if m.due_year is not None and year is not None and m.due_year < year:
+            # A session that met before the resolution was adopted is not when anything is due:
+            # the calendar read the wrong body. Keep the words, drop the year.
+            m.due_year = None
+        if m.reporting:
+            m.deliverable, m.deliverable_type = deliverable(region)
+        m.frequency_implied = m.frequency or fields.implied_frequency(
+            adopting, self.ctx.adopting_session(label), m.due_body, m.due_session
+        )
+        m.within_existing_resources = fields.within_existing_resources(task) or any(
+            fields.within_existing_resources(q) for q in m.qualifiers
+        )
+        m.review_or_end = fields.review_or_end(task)
+        m.assignee_types = [fields.assignee_type(a) for a in m.actors]
 
     @staticmethod
     def _report_owner(
@@ -1131,7 +1172,10 @@ def _is_actor_kind(kind: str) -> bool:
 
 def _has_recipient(task: str, refs: list[_Ref], start: int, window: int = 200) -> bool:
     return any(
-        _is_actor_kind(r.kind) and _RECIPIENT_BEFORE.search(task[max(0, r.start - 40) : r.start])
+        _is_actor_kind(r.kind)
+        and (
+            _RECIPIENT_BEFORE.search(task[max(0, r.start - 40) : r.start]) or is_recipient(task, r)
+        )
         for r in _starting(refs, start, start + window)
     )
 
@@ -1176,6 +1220,7 @@ def _report_position(task: str, refs: list[_Ref]) -> int | None:
         ) or _FOR_REPORT.search(task[m.end() : m.end() + 150]):
             hits.append(m.start())
             break
+    hits += extra_positions(task, list(refs), _is_actor_kind)
     for m in _IN_REPORTS.finditer(task):
         if m.group(0).rstrip().endswith(" to") and _has_recipient(
             task, refs, m.end() - 3, window=20
