@@ -61,6 +61,9 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("RESBOT_SLACK_ALLOWED_CHANNELS", "slack_allowed_channels"),
     )
+    # Seconds a question may spend bringing the mandate table up to date before it answers from
+    # the table as it stands (the rest is read by the following questions).
+    mandate_sync_seconds: float = 5.0
     slack_max_question_chars: int = 2000
     slack_rate_per_minute: int = 10
     slack_channel_rate_per_minute: int = 30

@@ -25,12 +25,27 @@ from ingest.errors import ResbotError
     help="Body a report goes to (directly or through): ECOSOC, 'General Assembly', CCPCJ ...",
 )
 @click.option("--adopted-by", help="Adopting body: 'General Assembly', ECOSOC ...")
+@click.option(
+    "--recipient", help="Body or office a report goes to: CCPCJ, UNODC, 'Member States' ..."
+)
+@click.option(
+    "--deliverable",
+    help="What is to be delivered: report, note, summary, information/data, 'meeting or event'.",
+)
+@click.option("--frequency", help="Stated or implied: annual, biennial, periodic ...")
+@click.option("--doc", "docs", multiple=True, help="Only these resolutions (symbol; repeatable).")
 @click.option("--text", help="Words that must all occur (task, paragraph, title or agenda item).")
 @click.option("--since", "since_year", type=int, help="Resolutions adopted in or after this year.")
 @click.option(
-    "--group", "group_by", type=click.Choice(["actor", "due"]), default="actor", show_default=True
+    "--group",
+    "group_by",
+    type=click.Choice(["actor", "due", "recipient"]),
+    default="actor",
+    show_default=True,
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the mandates as JSON.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the mandates as JSON: one object per clause."
+)
 @click.option("--csv", "as_csv", is_flag=True, help="Print the mandates as CSV.")
 @click.option(
     "--from",
@@ -52,6 +67,10 @@ def mandates(
     due_session: int | None,
     body: str | None,
     adopted_by: str | None,
+    recipient: str | None,
+    deliverable: str | None,
+    frequency: str | None,
+    docs: tuple[str, ...],
     text: str | None,
     since_year: int | None,
     group_by: str,
@@ -99,6 +118,10 @@ def mandates(
             since_year=since_year,
             due_session=due_session,
             adopted_by=adopted_by,
+            recipient=recipient,
+            deliverable=deliverable,
+            frequency=frequency,
+            docs=list(docs) or None,
         )
     finally:
         table.close()

@@ -15,6 +15,7 @@ are resolved against the names spelt out in the same resolution.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections import Counter
@@ -22,6 +23,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bot.glossary import Entry, Glossary, Mention, default_glossary, find_definitions, normalise
+from bot.mandates import fields
+from bot.mandates.budget import ExtractionBudget, MandateBudgetExceeded
+from bot.mandates.reporting import deliverable, extra_positions, is_recipient
 from bot.mandates.sessions import (
     ORDINAL,
     has_calendar,
@@ -100,6 +104,9 @@ _OFFICIAL_OF = re.compile(
     r"\b(?P<title>Executive Director|Director-General|High Commissioner|Special Rapporteur)s?\s+of\s+(?:the\s+)?$"
 )
 
+_LEAD_QUAL = re.compile(r"\s*,\s*([^,]{1,160}?),")
+_TITLE_WINDOW = 60  # longest "Executive Director of the " and then some
+
 _PRONOUNS = {"he", "she", "they", "him", "her", "it", "them", "the latter", "the former"}
 _QUAL_START = re.compile(
     r"^(?:in|within|as|with|subject|through|where|when|whenever|upon|on|at|from|for|under|"
@@ -112,7 +119,7 @@ _QUAL_START = re.compile(
 )
 _REL_CLAUSE = re.compile(
     r"\s+(?:that|which|who|whose|in\s+a\s+position|wishing|willing|able|referred\s+to|"
-    r"mentioned|listed|identified)\s+(?=\w)",
+    r"mentioned|listed|identified|in\s+(?:his|her|its|their)\s+(?=[\w\-]+\s+report))\s*(?=\w)",
     re.I,
 )
 _MASKED_TO = re.compile(
@@ -181,9 +188,9 @@ _INFO_TO = re.compile(
 # "... information for inclusion in the report of the Secretary-General", "... to that report"
 _FOR_REPORT = re.compile(
     r"\b(?:for\s+(?:inclusion|use)\s+in|(?:as\s+a\s+)?contribution\s+to|to|for)\s+"
-    r"(?P<det>that|the|his|her|its|this)\s+"
-    r"(?:[\w\-]+\s+){0,3}?report\b(?:\s+of\s+(?:the\s+)?)?",
-    re.I,
+    r"(?P<det>[Tt]hat|[Tt]he|[Hh]is|[Hh]er|[Ii]ts|[Tt]his)\s+"
+    # lower-case words only: "to the Assembly the report of ..." names a recipient, not a report
+    r"(?:[a-z][\w\-]*\s+){0,3}?report\b(?:\s+of\s+(?:the\s+)?)?",
 )
 _DUE_YEAR = re.compile(r"^\s*,?\s*(?:during|in)\s+((?:19|20)\d\d)\b")
 _RECIPIENT_BEFORE = re.compile(
@@ -290,6 +297,14 @@ class Mandate:
     due_text: str | None = None
     due_year: int | None = None
     frequency: str | None = None
+    # Beyond the registry's schema: who is asked (per actor), what is to be delivered, how
+    # often when only the due session says so, on what resources, and until when.
+    assignee_types: list[str] = field(default_factory=list)
+    deliverable: str | None = None
+    deliverable_type: str | None = None
+    frequency_implied: str | None = None
+    within_existing_resources: bool = False
+    review_or_end: str | None = None
     qualifiers: list[str] = field(default_factory=list)
     subparagraphs: list[str] = field(default_factory=list)
     body: str | None = None  # the adopting body
@@ -352,8 +367,11 @@ class _Ref:
 class _DocContext:
     """What a resolution names, so "the Office" or "the Commission" can be resolved."""
 
-    def __init__(self, res: Resolution, glossary: Glossary) -> None:
-        texts = [normalise(p.text) for p in res.paragraphs]
+    def __init__(
+        self, res: Resolution, glossary: Glossary, budget: ExtractionBudget | None = None
+    ) -> None:
+        clip = (budget or ExtractionBudget()).clip
+        texts = [clip(normalise(p.text)) for p in res.paragraphs]
         learned: dict[str, str] = {}
         for t in texts:
             for acr, long in find_definitions(t):
@@ -373,7 +391,8 @@ class _DocContext:
                 self.kinds[m.entry.canonical] = m.entry.kind
                 for head in self._heads_of(m):
                     self.head_counts.setdefault(head, Counter())[m.entry.canonical] += 1
-                title = _OFFICIAL_OF.search(normalise(t[: m.start]))
+                # The title sits right before the name; a bounded look-back keeps this linear.
+                title = _OFFICIAL_OF.search(t[max(0, m.start - _TITLE_WINDOW) : m.start])
                 if title:
                     full = f"{title.group('title')} of {m.entry.canonical}"
                     self.officials.setdefault(title.group("title"), Counter())[full] += 1
@@ -401,12 +420,14 @@ class _DocContext:
             return self.own_session
         return self.res.year
 
-    def resolve_head(self, head: str, before: list[_Ref], label: str) -> tuple[str, str] | None:
-        """The entity "the <head>" stands for: named earlier in the paragraph, the adopting or
-        recommending body, else the one the resolution names most with that head."""
-        for ref in reversed(before):
-            if head in self._short_heads(ref.canonical):
-                return ref.canonical, _base_kind(ref.kind)
+    def resolve_head(
+        self, head: str, last_by_head: dict[str, tuple[str, str]], label: str
+    ) -> tuple[str, str] | None:
+        """The entity "the <head>" stands for: named earlier in the paragraph (``last_by_head``:
+        the latest entity seen so far for each head), the adopting or recommending body, else
+        the one the resolution names most with that head."""
+        if head in last_by_head:
+            return last_by_head[head]
         if head in _OFFICIALS:
             counts = self.officials.get(head)
             if counts:
@@ -424,37 +445,55 @@ class _DocContext:
         return None
 
     def _short_heads(self, canonical: str) -> tuple[str, ...]:
-        for entry in self.glossary.entries:
-            if entry.canonical == canonical:
+        if not hasattr(self, "_heads_by_canonical"):
+            table: dict[str, tuple[str, ...]] = {}
+            for entry in self.glossary.entries:
+                if entry.canonical in table:
+                    continue
                 if entry.short:
-                    return entry.short
-                last = entry.name.split()[-1]
-                return (last,) if last in _HEADS else ()
-        return ()
+                    table[entry.canonical] = entry.short
+                else:
+                    last = entry.name.split()[-1] if entry.name else ""
+                    table[entry.canonical] = (last,) if last in _HEADS else ()
+            self._heads_by_canonical = table
+        return self._heads_by_canonical.get(canonical, ())
 
     def refs(self, text: str, label: str) -> list[_Ref]:
         """Named actors and resolved short references in ``text``, in order."""
-        out: list[_Ref] = [
+        named: list[_Ref] = [
             _Ref(m.start, m.end, m.text, m.entry.canonical, m.entry.kind)
             for m in self.glossary.mentions(text)
-        ]
-        taken = [(r.start, r.end) for r in out]
+        ]  # in text order, not overlapping
+        starts = [r.start for r in named]
+        out = list(named)
+        # One pass: the latest entity seen for each head word, fed by named and resolved refs.
+        last_by_head: dict[str, tuple[str, str]] = {}
+        seen = 0
         norm = normalise(text)
+
+        def note(ref: _Ref) -> None:
+            for h in self._short_heads(ref.canonical):
+                last_by_head[h] = (ref.canonical, _base_kind(ref.kind))
+
         for m in _SHORT_REF.finditer(norm):
             start = (
                 m.start("head") - len("the ")
                 if m.group(0).lower().startswith("the ")
                 else m.start()
             )
-            if any(a <= m.start("head") < b for a, b in taken):
+            while seen < len(named) and named[seen].end <= m.start():
+                note(named[seen])
+                seen += 1
+            i = bisect.bisect_right(starts, m.start("head")) - 1
+            if i >= 0 and named[i].start <= m.start("head") < named[i].end:
                 continue
-            before = [r for r in out if r.end <= m.start()]
-            before.sort(key=lambda r: r.start)
-            resolved = self.resolve_head(m.group("head"), before, label)
+            resolved = self.resolve_head(m.group("head"), last_by_head, label)
             if resolved:
-                out.append(
-                    _Ref(start, m.end(), text[start : m.end()], resolved[0], "short:" + resolved[1])
+                ref = _Ref(
+                    start, m.end(), text[start : m.end()], resolved[0], "short:" + resolved[1]
                 )
+                out.append(ref)
+                note(ref)
         out.sort(key=lambda r: r.start)
         return out
 
@@ -579,14 +618,22 @@ def _clauses(text: str) -> list[_Clause]:
     return out
 
 
-def _depth_at(text: str, pos: int) -> int:
-    return text.count("(", 0, pos) - text.count(")", 0, pos)
+_LIST_OPENING = re.compile(r":\s*\((?:a|i)\)\s")
 
 
 def _task_start(text: str) -> int | None:
     masked = _MASKED_TO.sub(lambda m: "x" * len(m.group(0)), text)
+    # "Requests the Forum secretariat: (a) To submit ...; (b) To ...": the addressee ends at
+    # the colon that opens the list of tasks.
+    listed = _LIST_OPENING.search(masked)
+    if listed and not re.search(r"\bto\s+[a-z]", masked[: listed.start()]):
+        return listed.start()
+    depth = 0  # parentheses open at ``pos``, carried forward instead of recounted
+    pos = 0
     for m in re.finditer(r"\bto\s+([A-Za-z][\w\-]*)", masked):
-        if _depth_at(masked, m.start()) != 0:
+        depth += masked.count("(", pos, m.start()) - masked.count(")", pos, m.start())
+        pos = m.start()
+        if depth != 0:
             continue
         if _looks_like_verb(m.group(1)):
             return m.start()
@@ -618,9 +665,13 @@ def _clean_actor(text: str) -> tuple[int, str]:
 
 
 class _Extractor:
-    def __init__(self, res: Resolution, glossary: Glossary) -> None:
+    def __init__(
+        self, res: Resolution, glossary: Glossary, budget: ExtractionBudget | None = None
+    ) -> None:
         self.res = res
-        self.ctx = _DocContext(res, glossary)
+        self.budget = budget or ExtractionBudget()
+        self.ctx = _DocContext(res, glossary, self.budget)
+        self._officials: list[_Ref] = []
 
     # actors ------------------------------------------------------------------
     def _actor_canonical(self, phrase: str, refs: list[_Ref], offset: int) -> str:
@@ -629,7 +680,7 @@ class _Extractor:
         direct = glossary.canonical_actor(phrase)
         if direct:
             return direct
-        inside = [r for r in refs if offset <= r.start and r.end <= offset + len(phrase)]
+        inside = _within(refs, offset, offset + len(phrase))
         stripped = re.sub(
             r"^(?:(?:the|all|relevant|other|interested|concerned|respective)\s+)+",
             "",
@@ -658,6 +709,7 @@ class _Extractor:
         raw: list[str] = []
         quals: list[str] = []
         # Protect names that contain commas before splitting on them.
+        refs = _within(refs, span_offset, span_offset + len(span))
         protected = list(span)
         for r in refs:
             a, b = r.start - span_offset, r.end - span_offset
@@ -678,7 +730,7 @@ class _Extractor:
                 # "States parties to the Convention on ..., the Covenant on ...": one addressee.
                 rest = ", ".join(s for _, s in segments[n:]).replace("\x00", ",")
                 end = span_offset + len(span)
-                insts = [r for r in refs if span_offset + off <= r.start < end]
+                insts = _within(refs, span_offset + off, end)
                 actor = "States parties"
                 if len(insts) == 1 and _base_kind(insts[0].kind) == "instrument":
                     actor = f"States parties to {insts[0].canonical}"
@@ -690,29 +742,27 @@ class _Extractor:
             if rel and rel.start() > 0:
                 quals.append(seg[rel.start() :].strip())
                 seg = seg[: rel.start()]
-            for sub_off, piece in self._split_and(seg, off, refs, span_offset):
+            seg_refs = _within(refs, span_offset + off, span_offset + off + len(seg))
+            for sub_off, piece in self._split_and(seg, off, seg_refs, span_offset):
                 lead, piece = _clean_actor(piece)
-                if not piece:
+                if not piece or not fields.is_actor_phrase(piece):
                     continue
                 if piece.lower() in _PRONOUNS:
-                    resolved = previous or [
-                        self._pronoun(piece, refs, span_offset + sub_off + lead)
-                    ]
+                    resolved = previous or [self._pronoun(piece, span_offset + sub_off + lead)]
                     actors.extend(a for a in resolved if a not in actors)
                     raw.append(piece)
                     continue
-                canonical = self._actor_canonical(piece, refs, span_offset + sub_off + lead)
+                canonical = self._actor_canonical(piece, seg_refs, span_offset + sub_off + lead)
                 if canonical not in actors:
                     actors.append(canonical)
                 raw.append(piece)
         return actors, raw, quals
 
-    @staticmethod
-    def _pronoun(word: str, refs: list[_Ref], pos: int) -> str:
+    def _pronoun(self, word: str, pos: int) -> str:
         """ "requests that he submit": the official named last, else the Secretary-General."""
-        officials = [r for r in refs if r.start < pos and _base_kind(r.kind) == "official"]
-        if officials and word.lower() in ("he", "him", "she", "her"):
-            return officials[-1].canonical
+        i = bisect.bisect_left(self._officials, pos, key=lambda r: r.start)
+        if i and word.lower() in ("he", "him", "she", "her"):
+            return self._officials[i - 1].canonical
         return "Secretary-General"
 
     def _split_and(
@@ -724,7 +774,7 @@ class _Extractor:
             pos = span_offset + off + m.start()
             if re.search(r"\d$", seg[: m.start()]) and re.match(r"\d", seg[m.end() :]):
                 continue  # "paragraphs 18 and 19"
-            if any(r.start <= pos < r.end for r in refs):
+            if _covering(refs, pos):
                 continue
             left = seg[: m.start()].split()
             right = seg[m.end() :]
@@ -753,10 +803,20 @@ class _Extractor:
     # paragraph -------------------------------------------------------------------
     def paragraph(self, para: Paragraph) -> list[Mandate]:
         text = normalise(para.text)
+        if len(text) > self.budget.paragraph_chars:
+            log.warning(
+                "mandates: %s#%s has %d characters; only the first %d are read",
+                self.res.doc_id,
+                para.label,
+                len(text),
+                self.budget.paragraph_chars,
+            )
+            text = self.budget.clip(text)
         clauses = _clauses(text)
         if not clauses:
             return []
         refs = self.ctx.refs(text, para.label)
+        self._officials = [r for r in refs if _base_kind(r.kind) == "official"]
         adopting = self.ctx.adopting_body(para.label)
         mandates: list[Mandate] = []
         previous: list[str] = []
@@ -765,17 +825,20 @@ class _Extractor:
             body = text[clause.body_start : clause.end]
             lead_quals: list[str] = []
             # "Requests, in this regard, the Office ...": leading adverbials belong to no actor.
+            lead = 0  # blanked up to here, once, rather than re-copying the body per adverbial
             while True:
-                lm = re.match(r"^\s*,\s*([^,]{1,160}?),", body)
+                lm = _LEAD_QUAL.match(body, lead)
                 if lm and _QUAL_START.match(lm.group(1).strip()):
                     q = lm.group(1).strip()
                     if not re.fullmatch(
                         r"(?:in\s+th(?:is|at)\s+(?:regard|context|respect)|also|further)", q, re.I
                     ):
                         lead_quals.append(q)
-                    body = " " * lm.end() + body[lm.end() :]
+                    lead = lm.end()
                     continue
                 break
+            if lead:
+                body = " " * lead + body[lead:]
             offset = clause.body_start
             stripped = body.lstrip(" ,")
             offset += len(body) - len(stripped)
@@ -896,10 +959,13 @@ class _Extractor:
         m.subparagraphs = _subparagraphs(task)
         task_refs = [
             _Ref(r.start - task_offset, r.end - task_offset, r.text, r.canonical, r.kind)
-            for r in refs
-            if task_offset <= r.start and r.end <= task_offset + len(task)
+            for r in _within(refs, task_offset, task_offset + len(task))
         ]
         report_pos = _report_position(task, task_refs)
+        if report_pos is None and any(extra_positions(q, [], _is_actor_kind) for q in m.qualifiers):
+            # "Requests the Secretary-General, in his next report, to update on ...": the
+            # report is named next to the addressee, the whole task goes into it.
+            report_pos = 0
         m.reporting = report_pos is not None
         region_start = report_pos if report_pos is not None else 0
         region_refs = [r for r in task_refs if r.start >= region_start]
@@ -909,7 +975,9 @@ class _Extractor:
                 r"\s*(?:,|and|or|as\s+well\s+as)\s*(?:the\s+)?", task[recipients[-1].end : r.start]
             )
             if _is_actor_kind(r.kind) and (
-                joined or _RECIPIENT_BEFORE.search(task[max(0, r.start - 40) : r.start])
+                joined
+                or _RECIPIENT_BEFORE.search(task[max(0, r.start - 40) : r.start])
+                or (report_pos is not None and is_recipient(task, r))
             ):
                 if not _VIA_BEFORE.search(task[max(0, r.start - 20) : r.start]):
                     recipients.append(r)
@@ -943,6 +1011,8 @@ class _Extractor:
             # General Assembly": the information goes to the Secretary-General.
             if fm and region_start + fm.start() < recipients[0].start:
                 recipients = []
+        # Information passed among the addressees themselves is an exchange, not a report.
+        recipients = [r for r in recipients if r.canonical not in m.actors]
         if m.reporting:
             bodies = [r for r in recipients if _base_kind(r.kind) == "body"]
             ordered = bodies + [r for r in recipients if r not in bodies]
@@ -966,6 +1036,21 @@ class _Extractor:
                         break
         region = task[region_start:] if m.reporting else task
         m.frequency = _frequency(region)
+        year = self.res.year
+        if m.due_year is not None and year is not None and m.due_year < year:
+            # A session that met before the resolution was adopted is not when anything is due:
+            # the calendar read the wrong body. Keep the words, drop the year.
+            m.due_year = None
+        if m.reporting:
+            m.deliverable, m.deliverable_type = deliverable(region)
+        m.frequency_implied = m.frequency or fields.implied_frequency(
+            adopting, self.ctx.adopting_session(label), m.due_body, m.due_session
+        )
+        m.within_existing_resources = fields.within_existing_resources(task) or any(
+            fields.within_existing_resources(q) for q in m.qualifiers
+        )
+        m.review_or_end = fields.review_or_end(task)
+        m.assignee_types = [fields.assignee_type(a) for a in m.actors]
 
     @staticmethod
     def _report_owner(
@@ -1037,10 +1122,16 @@ class _Extractor:
 
     def extract(self) -> list[Mandate]:
         out: list[Mandate] = []
+        time_up = self.budget.deadline()
         for para in self.res.paragraphs:
             if para.kind == "operative" or OPERATIVE_LABEL.match(para.label):
                 if not OPERATIVE_LABEL.match(para.label):
                     continue
+                if time_up():
+                    raise MandateBudgetExceeded(
+                        f"mandate extraction of {self.res.doc_id} stopped at {para.label}: "
+                        f"over its budget of {self.budget.document_seconds:g} s"
+                    )
                 try:
                     out.extend(self.paragraph(para))
                 except Exception:  # one odd paragraph must not lose the resolution's others
@@ -1048,6 +1139,27 @@ class _Extractor:
                         "mandate extraction failed for %s#%s", self.res.doc_id, para.label
                     )
         return out
+
+
+def _within(refs: list[_Ref], start: int, end: int) -> list[_Ref]:
+    """The refs (sorted by start) lying inside [start, end): a bisection, so that scanning a
+    span costs what the span holds, not what the paragraph holds."""
+    i = bisect.bisect_left(refs, start, key=lambda r: r.start)
+    j = bisect.bisect_left(refs, end, lo=i, key=lambda r: r.start)
+    return [r for r in refs[i:j] if r.end <= end]
+
+
+def _starting(refs: list[_Ref], start: int, end: int) -> list[_Ref]:
+    """The refs (sorted by start) that start inside [start, end)."""
+    i = bisect.bisect_left(refs, start, key=lambda r: r.start)
+    j = bisect.bisect_left(refs, end, lo=i, key=lambda r: r.start)
+    return refs[i:j]
+
+
+def _covering(refs: list[_Ref], pos: int) -> bool:
+    """Whether a ref spans ``pos`` (refs sorted by start and not nested)."""
+    i = bisect.bisect_right(refs, pos, key=lambda r: r.start) - 1
+    return i >= 0 and refs[i].start <= pos < refs[i].end
 
 
 def _base_kind(kind: str) -> str:
@@ -1060,23 +1172,26 @@ def _is_actor_kind(kind: str) -> bool:
 
 def _has_recipient(task: str, refs: list[_Ref], start: int, window: int = 200) -> bool:
     return any(
-        start <= r.start < start + window
-        and _is_actor_kind(r.kind)
-        and _RECIPIENT_BEFORE.search(task[max(0, r.start - 40) : r.start])
-        for r in refs
+        _is_actor_kind(r.kind)
+        and (
+            _RECIPIENT_BEFORE.search(task[max(0, r.start - 40) : r.start]) or is_recipient(task, r)
+        )
+        for r in _starting(refs, start, start + window)
     )
 
 
 def _report_position(task: str, refs: list[_Ref]) -> int | None:
     """Where the reporting part of a task starts, or None when it asks for no report."""
     hits: list[int] = []
+    # Whether "in ... reports" occurs after a position: one scan, not one per "report".
+    in_reports = [m.start() for m in _IN_REPORTS.finditer(task)]
     for m in _REPORT_DIRECT.finditer(task):
         nxt = (m.group("next") or "").strip()
         if (
             m.group(0).lower().startswith("with")
             or not nxt
             or _REPORT_NEXT_OK.match(nxt)
-            or _IN_REPORTS.search(task, m.end())
+            or (in_reports and in_reports[-1] >= m.end())
             or _has_recipient(task, refs, m.end())
         ):
             hits.append(m.start())
@@ -1090,7 +1205,7 @@ def _report_position(task: str, refs: list[_Ref]) -> int | None:
         hits.append(m.start())
         break
     for m in _INFORM.finditer(task):
-        if any(m.end() <= r.start <= m.end() + 4 and _is_actor_kind(r.kind) for r in refs):
+        if any(_is_actor_kind(r.kind) for r in _starting(refs, m.end(), m.end() + 5)):
             hits.append(m.start())
             break
     for rx in (_INFORM_ACCORDINGLY, _TRANSMIT):
@@ -1105,6 +1220,7 @@ def _report_position(task: str, refs: list[_Ref]) -> int | None:
         ) or _FOR_REPORT.search(task[m.end() : m.end() + 150]):
             hits.append(m.start())
             break
+    hits += extra_positions(task, list(refs), _is_actor_kind)
     for m in _IN_REPORTS.finditer(task):
         if m.group(0).rstrip().endswith(" to") and _has_recipient(
             task, refs, m.end() - 3, window=20
@@ -1140,13 +1256,12 @@ def _subparagraphs(task: str) -> list[str]:
 
 
 def _dedupe(items: list[str]) -> list[str]:
-    seen: list[str] = []
-    for item in items:
-        if item and item not in seen:
-            seen.append(item)
-    return seen
+    return list(dict.fromkeys(item for item in items if item))
 
 
-def extract_mandates(res: Resolution, glossary: Glossary | None = None) -> list[Mandate]:
-    """Every operative clause of ``res`` addressed to someone (OPn, DRAFT-OPn, ANNEX-OPn)."""
-    return _Extractor(res, glossary or default_glossary()).extract()
+def extract_mandates(
+    res: Resolution, glossary: Glossary | None = None, budget: ExtractionBudget | None = None
+) -> list[Mandate]:
+    """Every operative clause of ``res`` addressed to someone (OPn, DRAFT-OPn, ANNEX-OPn).
+    Raises ``MandateBudgetExceeded`` when the document runs over ``budget``'s time."""
+    return _Extractor(res, glossary or default_glossary(), budget).extract()

@@ -14,6 +14,7 @@ shared ``Answer`` type (mode "mandates").
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -37,6 +38,7 @@ class MandateQuery:
     text: str | None = None
     since_year: int | None = None
     until_year: int | None = None
+    docs: list[str] | None = None  # a question naming several resolutions is kept to them
 
     def to_kwargs(self) -> dict[str, Any]:
         return asdict(self)
@@ -57,6 +59,8 @@ class MandateQuery:
             parts.append(f"in {self.adopted_by} resolutions")
         if self.text:
             parts.append(f"on “{self.text}”")
+        if self.docs:
+            parts.append("in " + ", ".join(self.docs))
         if self.since_year and self.until_year and self.since_year == self.until_year:
             parts.append(f"adopted in {self.since_year}")
         else:
@@ -75,10 +79,17 @@ _ONE_RESOLUTION = re.compile(
     r"\b(?:the|this|that|its)\s+(?:[\w\-\"“”']+\s+){0,5}?resolution\b(?!s)", re.I
 )
 _REPORT_CUE = re.compile(r"\b(?:report|reports|reporting|reported|brief|briefing|inform)\b", re.I)
-_MANDATE_CUE = re.compile(
-    r"\b(?:asked|requested|required|mandated|tasked|called\s+(?:up)?on|urged|invited|"
-    r"encouraged|obligations?|mandates?|has\s+to|have\s+to|must|due|deadlines?|"
-    r"responsib\w*|requests?|supposed\s+to|expected\s+to)\b",
+# The structure of an obligation question: something is asked of someone ("has to", "is asked
+# to", "are due", "ask the SG for a report", "obligations of"), not a word such as "report" alone.
+_OBLIGATION_FRAME = re.compile(
+    r"\b(?:has|have|had)\s+to\b"
+    r"|\b(?:is|are|was|were|been|being)\s+(?:\w+ly\s+)?(?:asked|requested|required|mandated|"
+    r"tasked|called\s+(?:up)?on|urged|invited|encouraged|expected|supposed|obliged|due)\b"
+    r"|\bmust\b|\b(?:obligations?|mandates?|deadlines?|duties)\b"
+    r"|\bdue\s+(?:at|in|by|for|before|to)\b"
+    r"|\b(?:ask|asks|asked|request|requests|requested|require|requires|required|mandate|"
+    r"mandates|urge|urges|invite|invites|call|calls)\b(?:\s+(?:up)?on)?(?:\s+[\w\-]+){0,6}?"
+    r"\s+(?:to\s+[a-z]+|for\s+(?:a|an|the)?\s*(?:\w+\s+)?(?:reports?|briefings?|updates?|information))\b",
     re.I,
 )
 _SINCE = re.compile(r"\b(?:since|after|from|as\s+of)\s+((?:19|20)\d\d)\b", re.I)
@@ -107,14 +118,19 @@ def is_mandate_question(question: str, glossary: Glossary | None = None) -> Mand
     resolutions; None for single-resolution or non-mandate questions."""
     glossary = glossary or default_glossary()
     q = " ".join(normalise(question).split())
-    if not q or find_symbol_refs(q):
+    if not q:
         return None
+    refs = find_symbol_refs(q)
+    if len(refs) == 1:
+        return None  # one resolution: retrieval reads it
     if _ONE_RESOLUTION.search(q) and not re.search(r"\bresolutions\b", q, re.I):
         return None
-    reporting = bool(_REPORT_CUE.search(q))
-    if not reporting and not _MANDATE_CUE.search(q):
+    if not _OBLIGATION_FRAME.search(q):
         return None
+    reporting = bool(_REPORT_CUE.search(q))
     query = MandateQuery(reporting=True if reporting else None)
+    if refs:
+        query.docs = [r.exact or r.short or r.text for r in refs]
 
     # Who is addressed, to whom reports go, and whose resolutions.
     for mention in glossary.mentions(q, kinds=("entity", "body", "official", "group")):
@@ -272,11 +288,55 @@ def format_mandates(
     return "\n".join(lines)
 
 
+MAX_CITATIONS = 12  # an answer a person can check; the rest is one command away
+
+
+def command_for(query: MandateQuery) -> str:
+    """The ``resbot mandates`` command that lists everything ``query`` matches."""
+    flags: list[str] = []
+
+    def add(flag: str, value: object) -> None:
+        text = str(value)
+        plain = re.fullmatch(r"[\w/.-]+", text)
+        flags.append(f"{flag} {text}" if plain else f"{flag} {shlex.quote(text)}")
+
+    if query.actor:
+        add("--actor", query.actor)
+    if query.reporting:
+        flags.append("--reporting")
+    if query.due_year:
+        add("--due", query.due_year)
+    if query.due_session:
+        add("--session", query.due_session)
+    if query.body:
+        add("--body", query.body)
+    if query.adopted_by:
+        add("--adopted-by", query.adopted_by)
+    if query.text:
+        add("--text", query.text)
+    if query.since_year:
+        add("--since", query.since_year)
+    for d in query.docs or []:
+        add("--doc", d)
+    return " ".join(["resbot mandates", *flags])
+
+
+def _grouping(query: MandateQuery) -> str:
+    """Due questions are grouped by due date; reporting questions about an actor by recipient."""
+    if query.due_session or query.due_year:
+        return "due"
+    if query.reporting and query.actor:
+        return "recipient"
+    return "actor"
+
+
 def answer_mandate_question(
     question: str, table: MandateTable, *, compact: bool = False
 ) -> Any | None:
     """An ``Answer`` (mode "mandates") built from the table, or None when the question is not
-    a cross-corpus mandate question or nothing matches (then use normal retrieval)."""
+    a cross-corpus obligation question or nothing matches (then use normal retrieval). At most
+    ``MAX_CITATIONS`` paragraphs are cited; past that the answer says how many more and gives
+    the command that lists them."""
     from bot.answer.types import Answer, Citation
 
     query = is_mandate_question(question, table.glossary)
@@ -285,14 +345,29 @@ def answer_mandate_question(
     mandates = query.run(table)
     if not mandates:
         return None
+    ordered = sorted(mandates, key=Mandate.sort_key)
+    shown: list[Mandate] = []
+    anchors: list[str] = []
+    for m in ordered:
+        if m.anchor not in anchors:
+            if len(anchors) == MAX_CITATIONS:
+                continue
+            anchors.append(m.anchor)
+        shown.append(m)
+    rest = len({m.anchor for m in mandates}) - len(anchors)
+    group_by = _grouping(query)
     header = f"Mandates {query.describe()} ({len(mandates)} found, sorted by due date):"
-    text = header + "\n" + format_mandates(mandates, actor=query.actor, compact=compact)
+    more = (
+        f"\n… and {rest} more paragraphs; list them all with: {command_for(query)}"
+        if rest > 0
+        else ""
+    )
+    actor = query.actor if group_by == "actor" else None
+    text = header + "\n" + format_mandates(shown, group_by=group_by, actor=actor) + more
     citations: list[Citation] = []
-    seen: set[str] = set()
-    for m in mandates:
-        if m.anchor in seen:
-            continue
-        seen.add(m.anchor)
+    by_anchor = {m.anchor: m for m in shown}
+    for anchor in anchors:
+        m = by_anchor[anchor]
         citations.append(Citation(m.doc_id, m.symbol, m.label, m.source, m.paragraph_text))
     return Answer(
         question=question,
@@ -303,8 +378,10 @@ def answer_mandate_question(
         # Slack shows the compact form: shorter lines, at most 15 of them.
         scope={
             "mandate_query": query.to_kwargs(),
+            "mandate_command": command_for(query),
             "compact_text": header
             + "\n"
-            + format_mandates(mandates, actor=query.actor, compact=True),
+            + format_mandates(shown, group_by=group_by, actor=actor, compact=True)
+            + more,
         },
     )

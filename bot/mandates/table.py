@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from bot.glossary import Glossary, default_glossary, normalise
+from bot.mandates.budget import ExtractionBudget
 from bot.mandates.extract import Mandate, extract_mandates
 from ingest.errors import ParseError
 from ingest.model import Resolution
@@ -231,9 +232,10 @@ class MandateTable:
         """A table in the SQLite file ``path``, or in memory when ``path`` is None."""
         return cls(SQLiteStore(path) if path is not None else MemoryStore())
 
-    def add(self, res: Resolution) -> list[Mandate]:
-        """Extract ``res`` and replace its rows (idempotent); returns its mandates."""
-        mandates = extract_mandates(res, self.glossary)
+    def add(self, res: Resolution, budget: ExtractionBudget | None = None) -> list[Mandate]:
+        """Extract ``res`` and replace its rows (idempotent); returns its mandates. Over
+        ``budget``, raises ``MandateBudgetExceeded`` and leaves the previous rows."""
+        mandates = extract_mandates(res, self.glossary, budget)
         self.store.replace(res.doc_id, mandates)
         return mandates
 
@@ -265,6 +267,10 @@ class MandateTable:
         due_session: int | None = None,
         adopted_by: str | None = None,
         doc: str | None = None,
+        docs: list[str] | None = None,
+        recipient: str | None = None,
+        deliverable: str | None = None,
+        frequency: str | None = None,
     ) -> list[Mandate]:
         """Mandates matching every given filter, sorted by due date (undated last).
 
@@ -277,13 +283,18 @@ class MandateTable:
             (acronyms expanded: "TIP" finds "trafficking in persons").
         since_year / until_year: year the resolution was adopted.
         adopted_by: the adopting body ("General Assembly", "ECOSOC").
-        doc: one document (symbol or doc id).
+        doc / docs: one document, or several (symbol or doc id).
+        recipient: the body or office a report goes to (recipients only, not "through").
+        deliverable: the deliverable's type (report, note, summary, information/data, meeting
+            or event) or its word.
+        frequency: stated or implied ("annual", "biennial", ...).
         """
         actor_keys = self._actor_keys(actor) if actor else None
         rows = self.store.rows(
             reporting=reporting, due_year=due_year, since_year=since_year, actor_keys=actor_keys
         )
         body_key = self._canonical(body) if body else None
+        recipient_key = self._canonical(recipient) if recipient else None
         adopted_key = self._canonical(adopted_by) if adopted_by else None
         terms = _terms(text, self.glossary) if text else []
         out: list[Mandate] = []
@@ -293,6 +304,20 @@ class MandateTable:
             if due_session is not None and m.due_session != due_session:
                 continue
             if doc and doc not in (m.doc_id, m.symbol):
+                continue
+            if docs and not any(_same_doc(m, d) for d in docs):
+                continue
+            if recipient_key and not any(_same(recipient_key, x) for x in m.recipients):
+                continue
+            if deliverable and deliverable.lower() not in (
+                (m.deliverable_type or "").lower(),
+                (m.deliverable or "").lower(),
+            ):
+                continue
+            if frequency and frequency.lower() not in (
+                (m.frequency or "").lower(),
+                (m.frequency_implied or "").lower(),
+            ):
                 continue
             if actor_keys is not None and not _actor_match(m, actor_keys):
                 continue
@@ -337,6 +362,12 @@ def actor_names(actor: str) -> list[str]:
 
 def _actor_rows(m: Mandate, doc_id: str) -> list[tuple[str, str, str]]:
     return [(m.key, doc_id, name) for name in {n for a in m.actors for n in actor_names(a)}]
+
+
+def _same_doc(m: Mandate, ref: str) -> bool:
+    """``ref`` names ``m``'s resolution: its id, its symbol, or the symbol's tail ("79/154")."""
+    symbol = m.symbol or ""
+    return ref in (m.doc_id, symbol) or symbol.endswith("/" + ref.lstrip("/"))
 
 
 def _same(a: str, b: str) -> bool:
@@ -405,6 +436,8 @@ def group_mandates(mandates: Iterable[Mandate], by: str = "actor") -> dict[str, 
 CSV_COLUMNS = (
     "citation", "symbol", "label", "clause", "verb", "actors", "reporting", "recipient", "via",
     "due_session", "due_body", "due_year", "frequency", "qualifiers", "task", "date", "title",
+    "assignee_types", "deliverable", "deliverable_type", "frequency_implied",
+    "within_existing_resources", "review_or_end",
 )  # fmt: skip
 
 
