@@ -53,6 +53,17 @@ def _labels(res: Resolution, kind_re: str) -> list[str]:
     return [p.label for p in res.paragraphs if re.fullmatch(kind_re, p.label)]
 
 
+def _by_part(res: Resolution) -> dict[str, dict[str, list[int]]]:
+    """Printed numbers of the main text's PP and OP labels, per part ("" for no part)."""
+    out: dict[str, dict[str, list[int]]] = {}
+    for p in res.paragraphs:
+        m = re.fullmatch(r"(?:([IVXLC]{1,7}|[A-Z])-)?(PP|OP)(\d+)", p.label)
+        if m:
+            part = out.setdefault(m.group(1) or "", {"PP": [], "OP": []})
+            part[m.group(2)].append(int(m.group(3)))
+    return out
+
+
 def _numbers(labels: list[str]) -> list[int]:
     return [int(re.sub(r"\D+", "", lab.rsplit("-", 1)[-1])) for lab in labels]
 
@@ -135,13 +146,23 @@ def test_all_akn_files_parse_with_exact_structure(
             if any(not p.text for p in res.paragraphs):
                 problems.append(f"{path.name}: empty paragraph text")
             exp = _expected(st)
-            pps = _numbers(_labels(res, r"PP\d+"))
-            if pps != list(range(1, exp.pp + 1)):
+            # A text in numbered parts whose numbering restarts is labelled per part
+            # (I-PP1, II-OP3): each part counts from 1; the preamble keeps PPn.
+            parts = _by_part(res)
+            pps = [n for part in parts.values() for n in part["PP"]]
+            if len(pps) != exp.pp or any(
+                part["PP"] != list(range(1, len(part["PP"]) + 1)) for part in parts.values()
+            ):
                 problems.append(f"{path.name}: PP {len(pps)} != {exp.pp}")
-            ops = _numbers(_labels(res, r"OP\d+"))
+            if any(
+                sorted(part["OP"]) != list(range(1, len(part["OP"]) + 1))
+                for part in parts.values()
+            ) or not any(part["OP"] for part in parts.values()):
+                problems.append(f"{path.name}: OP labels not 1..n per part")
+            ops = [n for part in parts.values() for n in part["OP"]]
             nums = exp.nums
-            if sorted(ops) != list(range(1, len(ops) + 1)) or not ops:
-                problems.append(f"{path.name}: OP labels not 1..n: {ops[:10]}")
+            if len(parts) > 1 and (len(set(nums)) == len(nums) or len(ops) < len(nums)):
+                problems.append(f"{path.name}: labelled per part without restarted numbering")
             if nums and len(nums) == len(set(nums)):
                 # Printed numbers are the labels: every one present, none invented.
                 if set(nums) - set(ops) or len(ops) != max(nums):
