@@ -5,11 +5,14 @@ parsing, each block of the source's body text (an AKN ``<p>``, a PDF or Word
 block after page furniture is removed) is looked up in the paragraphs
 produced from it; a block whose words occur in no paragraph is *lost*.
 
-The look-up is linear in the size of the text: every run of up to ``_K``
-consecutive words of the paragraphs goes into a set once, and a block counts
-as placed when each of its ``_K``-word windows (or, for a shorter block, the
-block itself) is in that set. Word order inside a window is kept, so a block
-whose words are merely scattered over the paragraphs still counts as lost.
+The look-up is linear in the size of the text. Blocks are sought as whole
+word sequences in a window of bounded size after the block before (they
+nearly always land in order); a block not found there is looked up in a set
+of every run of up to ``_K`` consecutive words of the paragraphs, built once,
+and counts as placed when each of its ``_K``-word windows (or, for a shorter
+block, the block itself) is in that set. Word order inside a window is kept,
+so a block whose words are merely scattered over the paragraphs still counts
+as lost.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from ingest.model import Paragraph
 
 _TOKEN = re.compile(r"[0-9a-z]+")
 _K = 6
+# How far past the last placed block the next one is sought before the index is used.
+_WINDOW = 4000
 # How much of a lost block is quoted in a warning.
 _QUOTE = 60
 
@@ -60,17 +65,18 @@ class _Index:
     def __init__(self, texts: Iterable[str]) -> None:
         self.grams: set[tuple[str, ...]] = set()
         for text in texts:
-            words = tokens(text)
-            for i in range(len(words)):
-                for k in range(1, _K + 1):
-                    if i + k > len(words):
-                        break
-                    self.grams.add(tuple(words[i : i + k]))
+            words = text.split()
+            for k in range(1, _K + 1):
+                self.grams.update(_windows(words, k))
 
     def holds(self, words: list[str]) -> bool:
         if len(words) <= _K:
             return tuple(words) in self.grams
-        return all(tuple(words[i : i + _K]) in self.grams for i in range(len(words) - _K + 1))
+        return all(g in self.grams for g in _windows(words, _K))
+
+
+def _windows(words: list[str], k: int) -> Iterator[tuple[str, ...]]:
+    return zip(*(words[j:] for j in range(k)), strict=False)
 
 
 def paragraph_texts(paragraphs: Iterable[Paragraph]) -> Iterator[str]:
@@ -83,7 +89,13 @@ def paragraph_texts(paragraphs: Iterable[Paragraph]) -> Iterator[str]:
 
 def check(blocks: Iterable[str], paragraphs: Iterable[Paragraph]) -> Completeness:
     """Look each block up in the paragraphs (text, footnotes and section headings)."""
-    index = _Index(paragraph_texts(paragraphs))
+    texts = [" ".join(tokens(t)) for t in paragraph_texts(paragraphs)]
+    # Blocks mostly land in order: each is first sought just after the one before,
+    # in a window of bounded size (so the whole check stays linear); only a block
+    # found out of order costs the window index, built once when first needed.
+    hay = " " + " | ".join(texts) + " "
+    cursor = 0
+    index: _Index | None = None
     n = words = lost_words = 0
     lost: list[str] = []
     for block in blocks:
@@ -95,6 +107,13 @@ def check(blocks: Iterable[str], paragraphs: Iterable[Paragraph]) -> Completenes
             continue
         n += 1
         words += len(w)
+        needle = " " + " ".join(w) + " "
+        at = hay.find(needle, cursor, cursor + len(needle) + _WINDOW)
+        if at >= 0:
+            cursor = at + len(needle) - 1
+            continue
+        if index is None:
+            index = _Index(texts)
         if not index.holds(w):
             lost.append(" ".join(block.split()[:12])[:_QUOTE])
             lost_words += len(w)

@@ -30,4 +30,10 @@ def store_stats(store: ParagraphStore) -> dict[str, Any]:
         "formats": dict(formats.most_common()),
         "years": dict(sorted(years.items())),
         "kinds": dict(kinds.most_common()),
+        # Documents whose source lost text blocks at parsing (ingest/completeness.py).
+        "incomplete": sorted(
+            str(rec.metadata["incomplete"])
+            for rec in docs.values()
+            if rec.metadata.get("incomplete")
+        ),
     }

@@ -155,8 +155,7 @@ def test_all_akn_files_parse_with_exact_structure(
             ):
                 problems.append(f"{path.name}: PP {len(pps)} != {exp.pp}")
             if any(
-                sorted(part["OP"]) != list(range(1, len(part["OP"]) + 1))
-                for part in parts.values()
+                sorted(part["OP"]) != list(range(1, len(part["OP"]) + 1)) for part in parts.values()
             ) or not any(part["OP"] for part in parts.values()):
                 problems.append(f"{path.name}: OP labels not 1..n per part")
             ops = [n for part in parts.values() for n in part["OP"]]

@@ -9,7 +9,9 @@ from bot.answer.types import Citation, Retrieved
 
 # [E/RES/2021/25, OP12]  [A/RES/79/154 OP52]  [OP12]  [P3]  [3]
 _CITE = re.compile(r"\[([^\[\]]{1,80})\]")
-_LABEL = re.compile(r"\b((?:(?:ANNEX|DRAFT)\d*-)?(?:OP|PP)\s?\d{1,3}|HEADER)\b", re.I)
+_LABEL = re.compile(
+    r"\b((?:(?:ANNEX|DRAFT)\d*-)?(?:(?:[IVXLC]{1,7}|[A-Z])-)?(?:OP|PP)\s?\d{1,3}|HEADER)\b", re.I
+)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
