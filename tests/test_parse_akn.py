@@ -554,3 +554,60 @@ def test_parser_itself_refuses_entities(payload: str) -> None:
     with pytest.raises(ParseError):
         parse_without_entities(payload.encode("utf-8"))
     assert time.monotonic() - start < 1.0
+
+
+# ---------------------------------------------------------------- nothing left behind
+
+
+def test_no_text_block_is_lost_in_any_english_akn_file(
+    parsed: dict[str, list[Resolution]], corpus: Path
+) -> None:
+    """Every <p> of every preamble, body, draft and annex lands in some paragraph.
+
+    The files of ``parsed`` plus ``ga-akn-history`` (multi-part texts such as
+    A/RES/77/118 sit there): all English AKN files, about 1,200, in seconds.
+    """
+    history = sorted((corpus / "ga-akn-history").glob("*/*.xml"))
+    results = dict(parsed)
+    for path in history:
+        if path.name not in results:
+            results[path.name] = parse_akn_file(path)
+    lost: list[str] = []
+    blocks = 0
+    for name, resolutions in results.items():
+        for res in resolutions:
+            assert res.completeness is not None, name
+            blocks += res.completeness.blocks
+            if res.completeness.lost:
+                lost.append(res.completeness.warning(f"{res.doc_id} ({name})"))
+    assert blocks > 50_000 if history else blocks > 10_000
+    assert not lost, "\n".join(lost)
+
+
+def test_omnibus_budget_resolution_is_labelled_per_part(corpus: Path) -> None:
+    path = next((corpus / "ga-akn").glob("79session/A_RES_79_258-*.xml"), None)
+    if path is None:
+        pytest.skip("A/RES/79/258 not in the corpus")
+    [res] = parse_akn_file(path)
+    by = {p.label: p for p in res.paragraphs}
+    assert by["II-OP3"].text.startswith("Reaffirms the high priority")
+    assert by["II-OP3"].section == (
+        "II. Request for a subvention to the Residual Special Court for Sierra Leone"
+    )
+    assert by["I-PP2"].text.startswith("Having considered")
+    assert not any(re.fullmatch(r"OP\d+", p.label) for p in res.paragraphs)
+
+
+def test_sustainable_fisheries_keeps_both_preambles_and_its_sections(corpus: Path) -> None:
+    path = next((corpus / "ga-akn-history").glob("77session/A_RES_77_118-*.xml"), None)
+    if path is None:
+        pytest.skip("A/RES/77/118 not in the corpus")
+    [res] = parse_akn_file(path)
+    pps = [p for p in res.paragraphs if p.kind == "preambular"]
+    ops = [p for p in res.paragraphs if p.kind == "operative"]
+    # 69 containers, the body paragraph that splits the preamble, 19 more containers.
+    assert len(pps) == 89 and pps[-1].text.startswith("Noting the ongoing work")
+    assert pps[69].text.startswith("Calling attention also")
+    assert [p.label for p in ops] == [f"OP{i}" for i in range(1, len(ops) + 1)]
+    assert ops[0].section == "I. Achieving sustainable fisheries"
+    assert res.completeness is not None and res.completeness.lost == []

@@ -449,6 +449,9 @@ def _looks_like_heading(el: Element, text: str) -> bool:
         return False
     if text[:1].islower() or _SUB_TEXT_RE.match(text):
         return False
+    if text[:1] in "\u201c\"\u2018'" or text[-1:] in '?\u201d"':
+        # A quotation (the question put to the Court) continues the paragraph above.
+        return False
     # A paragraph that opens with the italic verb is prose, however short.
     return _italic_verb(el, text) is None and opening_verb(text) is None
 
@@ -508,8 +511,18 @@ class _Sections:
         return all(c in _ROMAN for c in key) and _roman(key) == _roman(self.key) + 1
 
     def heading(self, lines: list[str]) -> None:
-        if not lines:
-            return
+        """Headings met together ("II", "Illegal fishing", "A", "Port State measures"):
+        each numbered line starts a heading of its own."""
+        groups: list[list[str]] = []
+        for line in lines:
+            if not groups or _SECTION_KEY_RE.match(line):
+                groups.append([line])
+            else:
+                groups[-1].append(line)
+        for group in groups:
+            self._one(group)
+
+    def _one(self, lines: list[str]) -> None:
         text = _join_heading(lines)
         m = _SECTION_KEY_RE.match(lines[0])
         if m and self._opens_part(m.group(1)):

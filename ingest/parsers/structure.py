@@ -708,7 +708,13 @@ def build_resolution(
     items = items_from_blocks(body_blocks, leads or {}, md_headings or set())
     res.paragraphs.extend(label_items(items))
     res.completeness = completeness.check(
-        (b.text for b in body_blocks if not layout.is_closing(b.text)), res.paragraphs
+        # The closing line and "Annex" lines are read as structure, not text.
+        (
+            b.text
+            for b in body_blocks
+            if not layout.is_closing(b.text) and not _ANNEX_LINE.match(b.text)
+        ),
+        res.paragraphs,
     )
     if not looks_like_resolution(res, has_formula):
         raise ValueError("no resolution text found")
