@@ -60,19 +60,23 @@ class Completeness:
 
 
 class _Index:
-    """Every window of 1.._K consecutive words of the paragraphs, hashed once."""
+    """Every window of 1.._K consecutive words of the paragraphs, hashed once.
+
+    Only the hashes are kept (a collision could only call a lost block placed, with odds
+    far below anything that matters), so memory is a few ints per word of text.
+    """
 
     def __init__(self, texts: Iterable[str]) -> None:
-        self.grams: set[tuple[str, ...]] = set()
+        self.grams: set[int] = set()
         for text in texts:
             words = text.split()
             for k in range(1, _K + 1):
-                self.grams.update(_windows(words, k))
+                self.grams.update(map(hash, _windows(words, k)))
 
     def holds(self, words: list[str]) -> bool:
         if len(words) <= _K:
-            return tuple(words) in self.grams
-        return all(g in self.grams for g in _windows(words, _K))
+            return hash(tuple(words)) in self.grams
+        return all(hash(g) in self.grams for g in _windows(words, _K))
 
 
 def _windows(words: list[str], k: int) -> Iterator[tuple[str, ...]]:
