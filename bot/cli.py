@@ -228,6 +228,8 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     for key in ("bodies", "formats", "years", "kinds"):
         items = ", ".join(f"{k}: {v}" for k, v in summary[key].items())
         click.echo(f"{key}: {items}")
+    for line in summary.get("incomplete", []):
+        click.echo(f"warning: {line}")
 
 
 @cli.command()
@@ -250,6 +252,8 @@ def show(ctx: click.Context, symbol: str, label: str | None) -> None:
     for para in paras:
         # Cited the way answers cite it (no "file:" prefix), so the two can be compared.
         click.echo(f"{para.citation.removeprefix('file:')}  [{para.source}]")
+        if para.metadata.get("section"):
+            click.echo(f"({para.metadata['section']})")
         click.echo(para.text)
         for i, note in enumerate(para.footnotes, 1):
             click.echo(f"  [{i}] {note}")

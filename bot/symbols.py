@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ingest.model import is_valid_label
+
 _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
@@ -113,6 +115,10 @@ def find_paragraph_refs(text: str) -> list[str]:
 
 
 def normalise_label(label: str) -> str:
+    exact = label.strip().upper().replace(" ", "")
+    if is_valid_label(exact):
+        # Already a label, prefixes included: "ANNEX-OP1", "II-OP3".
+        return exact
     refs = find_paragraph_refs(label)
     if refs:
         return refs[0]

@@ -72,9 +72,14 @@ class Row:
         return statistics.median(self.sims) if self.sims else 0.0
 
 
+# The main text's labels, in numbered parts (II-OP3) or not.
+_PP = re.compile(r"(?:(?:[IVXLC]{1,7}|[A-Z])-)?PP\d+")
+_OP = re.compile(r"(?:(?:[IVXLC]{1,7}|[A-Z])-)?OP\d+")
+
+
 def _counts(res: Resolution) -> tuple[int, int]:
-    pp = sum(1 for p in res.paragraphs if re.fullmatch(r"PP\d+", p.label))
-    op = sum(1 for p in res.paragraphs if re.fullmatch(r"OP\d+", p.label))
+    pp = sum(1 for p in res.paragraphs if _PP.fullmatch(p.label))
+    op = sum(1 for p in res.paragraphs if _OP.fullmatch(p.label))
     return pp, op
 
 

@@ -15,6 +15,18 @@ Label convention (see README, "Paragraph labels"):
   body recommends to another body inside its own operative part (ECOSOC
   recommending a draft to the General Assembly). The recommending paragraph
   itself keeps its own ``OPn``; a second nested draft uses ``DRAFT2-`` ...
+* ``I-PP1..n`` / ``I-OP1..n``, ``II-OP1`` ...: a resolution in numbered parts
+  (sections I, II, III or parts A, B, C of one text, such as the omnibus
+  "Special subjects relating to the proposed programme budget") whose
+  numbering restarts in each part: the part's number, then the paragraph's
+  label within the part, each part restarting at 1. When the numbering runs
+  on across the parts (sustainable fisheries), the printed ``OPn`` stays.
+  A lettered part adopted as a resolution of its own is a separate document
+  (``A/RES/79/93 B``) with plain labels.
+
+Each paragraph's ``section`` holds the heading of the part (and sub-section)
+it sits in, whatever its label: "III. Illegal, unreported and unregulated
+fishing".
 """
 
 from __future__ import annotations
@@ -22,12 +34,17 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from ingest.completeness import Completeness
 
 Kind = Literal["header", "preambular", "operative", "annex"]
 Format = Literal["akn", "text", "markdown", "pdf", "docx"]
 
-_LABEL_RE = re.compile(r"^(?:HEADER|(?:(?:ANNEX|DRAFT)\d*-)?(?:PP|OP)\d+)$")
+_LABEL_RE = re.compile(
+    r"^(?:HEADER|(?:(?:ANNEX|DRAFT)\d*-)?(?:(?:[IVXLC]{1,7}|[A-Z])-)?(?:PP|OP)\d+)$"
+)
 
 
 def is_valid_label(label: str) -> bool:
@@ -43,6 +60,9 @@ class Paragraph:
     text: str
     footnotes: list[str] = field(default_factory=list)
     verb: str | None = None
+    # The heading(s) of the part or section the paragraph sits in ("III. Illegal,
+    # unreported and unregulated fishing"); shown with the citation.
+    section: str | None = None
 
     def content_hash(self) -> str:
         h = hashlib.sha256()
@@ -68,6 +88,8 @@ class Resolution:
     agenda_item: str | None = None
     recommended_by: str | None = None
     sponsors: list[str] = field(default_factory=list)
+    # Set by the parser: how much of the source's body text landed in paragraphs.
+    completeness: Completeness | None = None
 
     @property
     def doc_id(self) -> str:

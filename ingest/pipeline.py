@@ -120,6 +120,7 @@ def paragraph_metadata(res: Resolution, para: Paragraph, order: int, ver: str) -
         "format": res.format,
         "title": (res.title or "")[:300] or None,
         "footnotes": json.dumps(para.footnotes, ensure_ascii=False) if para.footnotes else None,
+        "section": para.section,
         "hash": para.content_hash(),
         "order": order,
         "ver": ver,
@@ -142,7 +143,16 @@ def document_metadata(res: Resolution) -> dict[str, Any]:
         "session": res.session,
         "agenda_item": res.agenda_item,
         "next_ver": "",
+        **completeness_metadata(res),
     }
+
+
+def completeness_metadata(res: Resolution) -> dict[str, Any]:
+    """What the completeness check found, kept with the document for `resbot stats`."""
+    c = res.completeness
+    if c is None or not c.lost:
+        return {}
+    return {"lost_blocks": len(c.lost), "incomplete": c.warning(f"{res.doc_id} ({res.source})")}
 
 
 def document_version(res: Resolution) -> str:
@@ -153,6 +163,8 @@ def document_version(res: Resolution) -> str:
     for p in res.paragraphs:
         h.update(p.label.encode())
         h.update(p.content_hash().encode())
+        if p.section:
+            h.update(p.section.encode())
     return h.hexdigest()[:16]
 
 
@@ -319,6 +331,12 @@ class Ingestor:
                     report,
                 )
             docs_for_file.append((doc_id, ver))
+            if res.completeness is not None and res.completeness.lost:
+                # Every block of the source should land in a paragraph; one that does
+                # not can never be cited, so the operator hears of it.
+                self._warn_once(
+                    f"lost:{doc_id}", res.completeness.warning(f"{doc_id} ({res.source})"), report
+                )
             stored = self.store.paragraph_meta(doc_id)
             ids, metas, texts, embed_idx = [], [], [], []
             added = updated = unchanged = 0

@@ -40,4 +40,10 @@ def store_stats(store: ParagraphStore) -> dict[str, Any]:
         # UN adoption records; "attached": their resolution's text is in the store too.
         "records": records,
         "records_attached": attached,
+        # Documents whose source lost text blocks at parsing (ingest/completeness.py).
+        "incomplete": sorted(
+            str(rec.metadata["incomplete"])
+            for rec in docs.values()
+            if rec.metadata.get("incomplete")
+        ),
     }

@@ -240,3 +240,47 @@ def test_bad_files_fail_one_by_one_and_the_rest_is_stored(seed_copy: Path, tmp_p
     assert set(store.docs()) == {"file:ccpcj-2018-trafficking-in-persons-rev-draft", "file:latin1"}
     assert store.count() == 42
     assert len(_ids(store)) == len(set(_ids(store)))
+
+
+_LOSES_A_TITLE = """United Nations A/RES/85/9
+General Assembly
+Resolution adopted by the General Assembly on 1 December 2030
+
+85/9. Clean seas
+
+The General Assembly,
+
+Recalling its resolution 84/1 on the seas,
+
+1. Decides to act on the seas;
+
+2. Requests the Secretary-General to report;
+
+12th plenary meeting
+1 December 2030
+
+Annex
+
+Plan of action for clean seas
+
+1. The seas shall be clean.
+"""
+
+
+def test_text_a_parser_loses_is_warned_at_ingest_and_in_stats(tmp_path: Path) -> None:
+    """The text parser reads the annex's title line as neither heading nor paragraph (a gap
+    the completeness check exists to expose): ingest says so in one line, and so do stats."""
+    from ingest.stats import store_stats
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "A_RES_85_9.txt").write_text(_LOSES_A_TITLE, encoding="utf-8")
+    store = _store(tmp_path)
+    report = Ingestor(store, HashEmbedder()).ingest([folder])
+    assert report.ok and report.resolutions == 1
+    lost = [w for w in report.warnings if "not placed in any paragraph" in w]
+    assert lost == [
+        "A/RES/85/9 (A_RES_85_9.txt): 1 text block not placed in any paragraph "
+        "(6 of 33 words; first: \u201cPlan of action for clean seas\u201d)"
+    ]
+    assert store_stats(store)["incomplete"] == lost

@@ -9,9 +9,10 @@ from bot.answer.types import Citation, Retrieved
 
 # [E/RES/2021/25, OP12]  [A/RES/79/154 OP52]  [OP12]  [P3]  [3]
 _CITE = re.compile(r"\[([^\[\]]{1,80})\]")
-# Paragraph labels, and the UN adoption record's facets: "vote (A/79/PV.29)" (bot/records/cite.py).
+# Paragraph labels (parts too: "II-OP3"), and the UN adoption record's facets:
+# "vote (A/79/PV.29)" (bot/records/cite.py).
 _LABEL = re.compile(
-    r"\b((?:(?:ANNEX|DRAFT)\d*-)?(?:OP|PP)\s?\d{1,3}\b|HEADER\b"
+    r"\b((?:(?:ANNEX|DRAFT)\d*-)?(?:(?:[IVXLC]{1,7}|[A-Z])-)?(?:OP|PP)\s?\d{1,5}\b|HEADER\b"
     r"|(?:vote|sponsors|draft|subjects)\s*\((?:[AE]/[\w./\-]{1,40}|UN record)\))",
     re.I,
 )

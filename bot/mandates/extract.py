@@ -37,7 +37,7 @@ from ingest.model import Paragraph, Resolution
 
 log = logging.getLogger(__name__)
 
-OPERATIVE_LABEL = re.compile(r"^(?:(?:ANNEX|DRAFT)\d*-)?OP\d+$")
+OPERATIVE_LABEL = re.compile(r"^(?:(?:ANNEX|DRAFT)\d*-)?(?:(?:[IVXLC]{1,7}|[A-Z])-)?OP\d+$")
 
 # canonical verb -> the forms it is written in (third person; "We request" in annexed declarations)
 _VERBS: list[tuple[str, str]] = [

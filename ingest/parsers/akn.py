@@ -22,6 +22,7 @@ from typing import Literal, TypeAlias
 
 from lxml import etree
 
+from ingest import completeness
 from ingest.errors import ParseError
 from ingest.model import Kind, Paragraph, Resolution
 from ingest.parsers.common import (
@@ -108,11 +109,11 @@ _LEAF_TAGS = frozenset(
 )
 _SKIP_TAGS = frozenset({"meta", "num", "conclusions", "attachments", "components", "img"})
 
-_OP_NUM_RE = re.compile(r"^(\d{1,4})\s*\.?$")
+_OP_NUM_RE = re.compile(r"^(\d{1,6})\s*\.?$")
 _SUB_NUM_RE = re.compile(r"^\(?(?:[a-z]{1,2}|[ivxl]{1,7})\)$")
 _SECTION_NUM_RE = re.compile(r"^(?:[A-Z]|[IVXLC]{1,7})\.?$")
 _SUB_TEXT_RE = re.compile(r"^\(\s*(?:[a-z]{1,2}|[ivxl]{1,7})\s*\)\s")
-_LEADING_NUM_RE = re.compile(r"^(\d{1,4})\.?\s+(?=[A-Z\u201c\"])")
+_LEADING_NUM_RE = re.compile(r"^(\d{1,6})\.?\s+(?=[A-Z\u201c\"])")
 _ANNEX_HEADING_RE = re.compile(r"^Annex(?:es)?(?:\s+(?:[IVXLC]{1,6}|\d{1,3}|[A-Z]))?\.?$")
 _HEADING_CLASS_RE = re.compile(r"^(?:H\d+|HCh|HM|TitleHCH|Title)$")
 
@@ -133,15 +134,27 @@ class _Block:
 
 @dataclass
 class _Item:
-    """A paragraph being assembled from one or more blocks."""
+    """A paragraph being assembled from one or more blocks.
+
+    Its text is kept as a list of pieces and joined once: a paragraph that
+    gathers thousands of unnumbered continuations must not be re-copied at
+    each one.
+    """
 
     kind: Literal["pp", "op"]
-    text: str
+    parts: list[str]
     notes: list[str]
     num: int | None
     verb: str | None
     prefix: str = ""
     drafts: list[Element] = field(default_factory=list)
+    section: str | None = None  # heading(s) of the part the paragraph sits in
+    key: str | None = None  # the part's number ("III"), when the part has one
+    scope: str = ""  # label prefix of the part, when numbering restarts per part ("III-")
+
+    @property
+    def text(self) -> str:
+        return clean_ws(" ".join(self.parts))
 
     def full_text(self) -> str:
         return clean_ws(f"{self.prefix} {self.text}") if self.prefix else self.text
@@ -436,6 +449,9 @@ def _looks_like_heading(el: Element, text: str) -> bool:
         return False
     if text[:1].islower() or _SUB_TEXT_RE.match(text):
         return False
+    if text[:1] in "\u201c\"\u2018'" or text[-1:] in '?\u201d"':
+        # A quotation (the question put to the Court) continues the paragraph above.
+        return False
     # A paragraph that opens with the italic verb is prose, however short.
     return _italic_verb(el, text) is None and opening_verb(text) is None
 
@@ -457,19 +473,86 @@ def _join(num: str, text: str) -> str:
 # ---------------------------------------------------------------- labelling
 
 
+_SECTION_KEY_RE = re.compile(
+    r"^(?:(?:Part|PART|Section|SECTION)\s+)?([IVXLC]{1,7}|[A-Z])(?:\.\s+\S|\.?$)"
+)
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def _roman(key: str) -> int:
+    total = 0
+    for ch, nxt in zip(key, key[1:] + " ", strict=True):
+        v = _ROMAN.get(ch, 0)
+        total += -v if _ROMAN.get(nxt, 0) > v else v
+    return total
+
+
+class _Sections:
+    """Which part of the text a paragraph sits in, read from the headings met on the way.
+
+    A part opens with a heading numbered I, II, III ... (or A, B, C ... when the
+    first part is A), each the successor of the one before; any other heading
+    (a lettered sub-section under a Roman part, an unnumbered title) is a
+    sub-heading of the current part. ``section`` is the part's heading, then
+    the sub-heading's: "III. Illegal fishing / A. Port State measures".
+    """
+
+    def __init__(self) -> None:
+        self.key: str | None = None
+        self.title: str | None = None
+        self.sub: str | None = None
+        self.lettered: bool | None = None
+
+    def _opens_part(self, key: str) -> bool:
+        if self.key is None:
+            return key in ("I", "A")
+        if self.lettered:
+            return len(key) == 1 and ord(key) == ord(self.key) + 1
+        return all(c in _ROMAN for c in key) and _roman(key) == _roman(self.key) + 1
+
+    def heading(self, lines: list[str]) -> None:
+        """Headings met together ("II", "Illegal fishing", "A", "Port State measures"):
+        each numbered line starts a heading of its own."""
+        groups: list[list[str]] = []
+        for line in lines:
+            if not groups or _SECTION_KEY_RE.match(line):
+                groups.append([line])
+            else:
+                groups[-1].append(line)
+        for group in groups:
+            self._one(group)
+
+    def _one(self, lines: list[str]) -> None:
+        text = _join_heading(lines)
+        m = _SECTION_KEY_RE.match(lines[0])
+        if m and self._opens_part(m.group(1)):
+            if self.key is None:
+                self.lettered = m.group(1) == "A"
+            self.key, self.title, self.sub = m.group(1), text, None
+        else:
+            self.sub = text
+
+    @property
+    def section(self) -> str | None:
+        return " / ".join(x for x in (self.title, self.sub) if x) or None
+
+
 def _assemble_main(blocks: list[_Block]) -> list[_Item]:
     """Operative-part blocks -> items in document order (preambular or operative).
 
     Numbered paragraphs keep their printed number. When a body has numbered
     paragraphs, unnumbered prose is a continuation of the paragraph before it
     (a quoted question, "and its request ...") or, before the first number,
-    the lead-in of the first ("Resolves that:"). Bodies that restart their
-    numbering in parts (budget sections, parts A/B/C) cannot keep printed
-    numbers unique, so their paragraphs are counted in order instead.
+    the lead-in of the first ("Resolves that:"). Bodies in numbered parts
+    (I, II, III ...) whose numbering restarts in each part are labelled per
+    part (``II-PP1``, ``II-OP3``); other bodies that repeat printed numbers
+    cannot keep them unique, so their paragraphs are counted in order instead.
     """
     nums = [b.num for b in blocks if b.kind == "num"]
-    sequential = len(nums) != len(set(nums))
+    num_set = set(nums)
+    sequential = len(nums) != len(num_set)
     numbered = bool(nums) and not sequential
+    sections = _Sections()
     pres: list[_Item] = []
     ops: list[_Item] = []
     order: list[_Item] = []
@@ -488,25 +571,28 @@ def _assemble_main(blocks: list[_Block]) -> list[_Item]:
             continue
         if b.kind == "text" and numbered:
             m = _LEADING_NUM_RE.match(b.text)
-            if m and int(m.group(1)) == last_num + 1 and int(m.group(1)) not in nums:
+            if m and int(m.group(1)) == last_num + 1 and int(m.group(1)) not in num_set:
                 # A paragraph whose number was typed into the text instead of <num>.
                 text = b.text[m.end() :]
                 b = _Block(
                     "num", text, b.notes, num=last_num + 1, verb=opening_verb(text), drafts=b.drafts
                 )
+        sections.heading(heading)
         if b.kind in ("num", "pre") or (b.kind == "text" and not numbered):
             item = _Item(
                 "pp" if b.kind == "pre" else "op",
-                b.text,
+                [b.text],
                 hnotes + b.notes,
                 b.num,
                 b.verb,
                 prefix=_join_heading(heading),
                 drafts=list(b.drafts),
+                section=sections.section,
+                key=sections.key,
             )
             heading, hnotes = [], []
             if item.kind == "op" and lead:
-                item.text = clean_ws(" ".join([x.text for x in lead] + [item.text]))
+                item.parts = [x.text for x in lead] + item.parts
                 item.notes = [n for x in lead for n in x.notes] + item.notes
                 item.drafts = [d for x in lead for d in x.drafts] + item.drafts
                 item.verb = lead[0].verb or opening_verb(lead[0].text)
@@ -526,14 +612,15 @@ def _assemble_main(blocks: list[_Block]) -> list[_Item]:
         _append(order[-1], _Block("cont", text, notes, drafts=b.drafts))
     if lead:
         # A lead-in never followed by an operative paragraph is one itself.
-        text = clean_ws(" ".join(x.text for x in lead))
         item = _Item(
             "op",
-            text,
+            [x.text for x in lead],
             [n for x in lead for n in x.notes],
             None,
-            lead[0].verb or opening_verb(text),
+            lead[0].verb or opening_verb(lead[0].text),
             drafts=[d for x in lead for d in x.drafts],
+            section=sections.section,
+            key=sections.key,
         )
         ops.append(item)
         order.append(item)
@@ -541,9 +628,11 @@ def _assemble_main(blocks: list[_Block]) -> list[_Item]:
         if order:
             _append(order[-1], _Block("cont", _join_heading(heading), hnotes))
         else:
-            item = _Item("op", _join_heading(heading), hnotes, None, None)
+            item = _Item("op", [_join_heading(heading)], hnotes, None, None)
             ops.append(item)
             order.append(item)
+    if sequential and _label_by_part(order):
+        return order
     if sequential or not numbered:
         for i, item in enumerate(ops, start=1):
             item.num = i
@@ -552,11 +641,36 @@ def _assemble_main(blocks: list[_Block]) -> list[_Item]:
     return order
 
 
+def _label_by_part(order: list[_Item]) -> bool:
+    """Numbering that restarts in each numbered part: label per part, when every
+    operative paragraph sits in one. Returns False (nothing changed) otherwise."""
+    if any(i.kind == "op" and i.key is None for i in order):
+        return False
+    keys = [i.key for i in order if i.key is not None]
+    if len(set(keys)) < 2:
+        return False
+    by_key: dict[str, list[_Item]] = {}
+    for item in order:
+        by_key.setdefault(item.key or "", []).append(item)
+    for key, items in by_key.items():
+        ops = [i for i in items if i.kind == "op"]
+        nums = [i.num for i in ops]
+        if None in nums or len(nums) != len(set(nums)):
+            for n, item in enumerate(ops, start=1):
+                item.num = n
+        for n, item in enumerate((i for i in items if i.kind == "pp"), start=1):
+            item.num = n
+        for item in items:
+            item.scope = f"{key}-" if key else ""
+    return True
+
+
 def _assemble_annex(blocks: list[_Block]) -> list[list[_Item]]:
     """Annex blocks -> one list of items per annex ("Annex I", "Annex II" split them)."""
     annexes: list[list[_Item]] = [[]]
     heading: list[str] = []
     hnotes: list[str] = []
+    sections = _Sections()
     for b in blocks:
         if b.kind == "heading":
             if _ANNEX_HEADING_RE.match(b.text) and annexes[-1]:
@@ -564,6 +678,7 @@ def _assemble_annex(blocks: list[_Block]) -> list[list[_Item]]:
                     _append(annexes[-1][-1], _Block("cont", _join_heading(heading), hnotes))
                     heading, hnotes = [], []
                 annexes.append([])
+                sections = _Sections()
             heading.append(b.text)
             hnotes.extend(b.notes)
             continue
@@ -571,16 +686,21 @@ def _assemble_annex(blocks: list[_Block]) -> list[list[_Item]]:
         if b.kind in ("sub", "cont") and items and not heading:
             _append(items[-1], b)
             continue
+        # The annex's own title line ("Annex II") is not a part of it.
+        sections.heading(
+            heading[1:] if heading and _ANNEX_HEADING_RE.match(heading[0]) else heading
+        )
         kind: Literal["pp", "op"] = "op" if b.kind == "num" else "pp"
         items.append(
             _Item(
                 kind,
-                b.text,
+                [b.text],
                 hnotes + b.notes,
                 b.num,
                 b.verb,
                 prefix=_join_heading(heading),
                 drafts=list(b.drafts),
+                section=sections.section,
             )
         )
         heading, hnotes = [], []
@@ -588,7 +708,7 @@ def _assemble_annex(blocks: list[_Block]) -> list[list[_Item]]:
         if annexes[-1]:
             _append(annexes[-1][-1], _Block("cont", _join_heading(heading), hnotes))
         else:
-            annexes[-1].append(_Item("pp", _join_heading(heading), hnotes, None, None))
+            annexes[-1].append(_Item("pp", [_join_heading(heading)], hnotes, None, None))
     annexes = [a for a in annexes if a]
     for items in annexes:
         ops = [i for i in items if i.kind == "op"]
@@ -610,7 +730,7 @@ def _assemble_annex(blocks: list[_Block]) -> list[list[_Item]]:
 
 def _append(item: _Item, b: _Block) -> None:
     if b.text:
-        item.text = clean_ws(f"{item.text} {b.text}")
+        item.parts.append(b.text)
     item.notes.extend(b.notes)
     item.drafts.extend(b.drafts)
 
@@ -626,22 +746,32 @@ class _Builder:
         self.draft_count = 0
         self.annex_count = 0
 
-    def add(self, label: str, kind: Kind, text: str, notes: list[str], verb: str | None) -> None:
+    def add(
+        self,
+        label: str,
+        kind: Kind,
+        text: str,
+        notes: list[str],
+        verb: str | None,
+        section: str | None = None,
+    ) -> None:
         if not text and not notes:
             return
         self.paragraphs.append(
-            Paragraph(label=label, kind=kind, text=text, footnotes=notes, verb=verb)
+            Paragraph(
+                label=label, kind=kind, text=text, footnotes=notes, verb=verb, section=section
+            )
         )
 
-    def add_preamble(self, preamble: Element | None, prefix: str) -> int:
-        count = 0
+    def add_preamble(self, preamble: Element | None, prefix: str, start: int = 0) -> int:
+        count = start
         if preamble is None:
-            return 0
+            return count
         for el in _children(preamble):
             tag = _ln(el)
             if tag == "formula" or (el.get("name") or "") == "formula":
                 continue
-            if tag not in ("container", "p", "paragraph", "blockContainer", "crossHeading"):
+            if tag in ("meta", "num", "authorialNote"):
                 continue
             text, notes, drafts = _extract(el)
             if not text:
@@ -652,34 +782,57 @@ class _Builder:
                 self.add_draft(d)
         return count
 
-    def add_body(self, body: Element | None, prefix: str, pp_start: int) -> None:
+    def add_body(self, body: Element | None, prefix: str, pp_start: int) -> int:
+        """Adds a body's paragraphs; returns the preambular count after it."""
         if body is None:
-            return
-        self._add_items(
+            return pp_start
+        return self._add_items(
             _assemble_main(_blocks(body, crossheadings_preambular=True)), prefix, pp_start
         )
 
-    def _add_items(self, items: list[_Item], prefix: str, pp_start: int) -> None:
+    def add_preamble_body(self, body: Element, prefix: str, pp_start: int) -> int:
+        """A body between two preambles: the mark-up split the preamble, so all of it is
+        preambular (one paragraph per block, lettered sub-paragraphs kept inside)."""
+        groups: list[list[_Block]] = []
+        for blk in _blocks(body, crossheadings_preambular=True):
+            if blk.kind in ("sub", "cont") and groups:
+                groups[-1].append(blk)
+            else:
+                groups.append([blk])
+        count = pp_start
+        for group in groups:
+            count += 1
+            text = clean_ws(" ".join(x.text for x in group))
+            notes = [n for x in group for n in x.notes]
+            self.add(f"{prefix}PP{count}", "preambular", text, notes, group[0].verb)
+            for d in (d for x in group for d in x.drafts):
+                self.add_draft(d)
+        return count
+
+    def _add_items(self, items: list[_Item], prefix: str, pp_start: int) -> int:
+        pp_end = pp_start
         for item in items:
+            verb = item.verb or opening_verb(item.text)
             if item.kind == "pp":
-                label = f"{prefix}PP{pp_start + (item.num or 0)}"
-                self.add(
-                    label,
-                    "preambular",
-                    item.full_text(),
-                    item.notes,
-                    item.verb or opening_verb(item.text),
-                )
+                # Preambular paragraphs of a numbered part restart at 1 (II-PP1); those of
+                # the body itself continue the preamble's count.
+                num = (item.num or 0) + (0 if item.scope else pp_start)
+                if not item.scope:
+                    pp_end = max(pp_end, num)
+                label = f"{prefix}{item.scope}PP{num}"
+                self.add(label, "preambular", item.full_text(), item.notes, verb, item.section)
                 continue
             self.add(
-                f"{prefix}OP{item.num}",
+                f"{prefix}{item.scope}OP{item.num}",
                 "operative",
                 item.full_text(),
                 item.notes,
-                item.verb or opening_verb(item.text),
+                verb,
+                item.section,
             )
             for d in item.drafts:
                 self.add_draft(d)
+        return pp_end
 
     def add_draft(self, draft: Element) -> None:
         """A draft recommended to another body: embeddedStructure or a component statement."""
@@ -742,6 +895,7 @@ class _Builder:
                     item.full_text(),
                     item.notes,
                     item.verb or opening_verb(item.text),
+                    item.section,
                 )
 
 
@@ -753,6 +907,19 @@ def _is_enacting_formula(text: str) -> bool:
             text,
         )
     )
+
+
+def _add_statement_body(b: _Builder, doc: Element) -> None:
+    """Preambles and bodies in document order: a statement may hold several pairs."""
+    parts = [c for c in _children(doc) if _ln(c) in ("preamble", "mainBody")]
+    pp = 0
+    for i, part in enumerate(parts):
+        if _ln(part) == "preamble":
+            pp = b.add_preamble(part, "", pp)
+        elif i + 1 < len(parts) and _ln(parts[i + 1]) == "preamble":
+            pp = b.add_preamble_body(part, "", pp)
+        else:
+            pp = b.add_body(part, "", pp)
 
 
 def _parse_statement(
@@ -783,8 +950,7 @@ def _parse_statement(
     b = _Builder()
     header, header_notes = _header_text(cover, symbol, cover_doc, doc, sponsor_lines)
     b.add("HEADER", "header", header, header_notes, None)
-    pp = b.add_preamble(_child(doc, "preamble"), "")
-    b.add_body(_child(doc, "mainBody"), "", pp)
+    _add_statement_body(b, doc)
     for comp in _descendants(_child(doc, "components"), "component"):
         for inner in _children(comp):
             if _ln(inner) in ("statement", "doc", "resolution", "act", "bill"):
@@ -792,7 +958,41 @@ def _parse_statement(
     for att in _descendants(_child(doc, "attachments"), "attachment"):
         b.add_annex(att)
     res.paragraphs = _dedupe_labels(b.paragraphs, source)
+    res.completeness = completeness.check(_text_blocks(doc), res.paragraphs)
     return res
+
+
+_BODY_PARTS = frozenset({"preamble", "mainBody", "attachments", "components"})
+_BLOCK_LEAVES = frozenset({"p", "heading", "subheading", "crossHeading"})
+# Footnotes are checked with their paragraphs; the closing "13th plenary meeting"
+# line of a statement is not part of its text.
+_NOT_BODY = frozenset({"authorialNote", "note", "meta", "formula", "conclusions", "coverPage"})
+
+
+def _text_blocks(doc: Element) -> Iterator[str]:
+    """The statement's body text as the XML cuts it into blocks, enacting formulas left out."""
+    for part in _children(doc):
+        if _ln(part) in _BODY_PARTS:
+            yield from _blocks_under(part)
+
+
+def _blocks_under(el: Element) -> Iterator[str]:
+    for child in _children(el):
+        tag = _ln(child)
+        if tag in _NOT_BODY or child.get("name") == "formula":
+            continue
+        if tag in _BLOCK_LEAVES:
+            text = _plain(child)
+            if text and not _is_enacting_formula(text):
+                yield text
+        # Drafts nested in a block are walked for their own blocks.
+        yield from _blocks_under(child) if tag not in _BLOCK_LEAVES else _drafts_in(child)
+
+
+def _drafts_in(el: Element) -> Iterator[str]:
+    for d in el.iter():
+        if _ln(d) == "embeddedStructure":
+            yield from _blocks_under(d)
 
 
 def _parse_collection(root: Element, coll: Element, source: str) -> list[Resolution]:
@@ -810,18 +1010,30 @@ def _parse_collection(root: Element, coll: Element, source: str) -> list[Resolut
 
 
 def _dedupe_labels(paragraphs: list[Paragraph], source: str) -> list[Paragraph]:
-    """Labels must be unique: a repeated printed number is merged into the first (logged)."""
-    seen: dict[str, Paragraph] = {}
+    """Labels must be unique: a repeated printed number is merged into the first (logged).
+
+    Texts are gathered per label and joined once, so thousands of repeats stay linear.
+    """
+    seen: dict[str, list[str]] = {}
     out: list[Paragraph] = []
+    first: dict[str, Paragraph] = {}
     for p in paragraphs:
         if p.label in seen:
-            logger.warning("%s: repeated label %s merged into the first", source, p.label)
-            first = seen[p.label]
-            first.text = clean_ws(f"{first.text} {p.text}")
-            first.footnotes.extend(p.footnotes)
+            seen[p.label].append(p.text)
+            first[p.label].footnotes.extend(p.footnotes)
             continue
-        seen[p.label] = p
+        seen[p.label] = [p.text]
+        first[p.label] = p
         out.append(p)
+    for label, texts in seen.items():
+        if len(texts) > 1:
+            logger.warning(
+                "%s: repeated label %s merged into the first (%d times)",
+                source,
+                label,
+                len(texts) - 1,
+            )
+            first[label].text = clean_ws(" ".join(texts))
     return out
 
 

@@ -27,6 +27,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from ingest import completeness
 from ingest.model import Format, Kind, Paragraph, Resolution
 from ingest.parsers.common import (
     FrontMatter,
@@ -401,6 +402,13 @@ def assemble(
     if len(parts) > 1 and front.symbol:
         for i, part in enumerate(parts):
             part.symbol = f"{front.symbol} {letters[i] or chr(ord('A') + i)}"
+    # Headings, formulas and the signature line are read as structure, not text.
+    body = (
+        b.text
+        for b in blocks[start:]
+        if not b.heading and not is_formula(b.text) and not _SIGNATURE_RE.match(clean_ws(b.text))
+    )
+    parts[0].completeness = completeness.check(body, [p for r in parts for p in r.paragraphs])
     return parts
 
 

@@ -36,6 +36,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from ingest import completeness
 from ingest.model import Format, Kind, Paragraph, Resolution
 from ingest.parsers import layout
 from ingest.parsers.common import (
@@ -706,6 +707,15 @@ def build_resolution(
     res = front.resolution(source, fmt)
     items = items_from_blocks(body_blocks, leads or {}, md_headings or set())
     res.paragraphs.extend(label_items(items))
+    res.completeness = completeness.check(
+        # The closing line and "Annex" lines are read as structure, not text.
+        (
+            b.text
+            for b in body_blocks
+            if not layout.is_closing(b.text) and not _ANNEX_LINE.match(b.text)
+        ),
+        res.paragraphs,
+    )
     if not looks_like_resolution(res, has_formula):
         raise ValueError("no resolution text found")
     return res
