@@ -13,6 +13,7 @@ own parser code only, so what it sends back is as trusted as a parse done in thi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
@@ -83,10 +84,8 @@ class IsolatedParser:
         if proc is None:
             return
         if proc.stdin:
-            try:
+            with contextlib.suppress(OSError):
                 proc.stdin.close()
-            except OSError:
-                pass
         try:
             proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
@@ -111,8 +110,11 @@ class IsolatedParser:
             code = self._kill()
             if code is None:
                 raise over(
-                    "parsing took too long", f"over {self.limits.seconds:g} s", self.limits,
-                    "seconds", " s",
+                    "parsing took too long",
+                    f"over {self.limits.seconds:g} s",
+                    self.limits,
+                    "seconds",
+                    " s",
                 )
             raise over(
                 "parser ran out of memory",
@@ -128,9 +130,7 @@ class IsolatedParser:
             return result
         if kind == "memory":
             self._kill()
-            raise over(
-                "parser ran out of memory", "MemoryError", self.limits, "memory_mb", " MiB"
-            )
+            raise over("parser ran out of memory", "MemoryError", self.limits, "memory_mb", " MiB")
         raise _ERRORS.get(reply[1], ParseError)(reply[2])
 
     # -- child management ---------------------------------------------------------
@@ -165,10 +165,8 @@ class IsolatedParser:
         proc.wait()
         for stream in (proc.stdin, proc.stdout):
             if stream:
-                try:
+                with contextlib.suppress(OSError):
                     stream.close()
-                except OSError:
-                    pass
         return code
 
     def _read(self, stream: IO[bytes], deadline: float) -> bytes | None:

@@ -198,7 +198,9 @@ def _front(symbol: str) -> list[str]:
 def docx_unnumbered(n: int, symbol: str = "A/RES/99/102") -> bytes:
     """One operative paragraph followed by ``n`` unnumbered paragraphs that continue it."""
     paras = _front(symbol) + [f"<w:p>{_run('1. ')}{_run('Decides', True)}{_run(' that:')}</w:p>"]
-    paras += [f"<w:p>{_run(f'continued text number {i} of the first paragraph')}</w:p>" for i in range(n)]
+    paras += [
+        f"<w:p>{_run(f'continued text number {i} of the first paragraph')}</w:p>" for i in range(n)
+    ]
     return docx(paras)
 
 
@@ -220,7 +222,9 @@ def docx_numbered(first: int, n: int, symbol: str = "A/RES/99/104") -> bytes:
     return docx(paras)
 
 
-def docx_amplified(note_chars: int = 90_000, citing: int = 400, symbol: str = "A/RES/99/105") -> bytes:
+def docx_amplified(
+    note_chars: int = 90_000, citing: int = 400, symbol: str = "A/RES/99/105"
+) -> bytes:
     """One huge footnote cited (as repeated superscript numbers) from hundreds of paragraphs."""
     sup = '<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:t>1</w:t></w:r>'
     paras = _front(symbol) + [

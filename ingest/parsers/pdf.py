@@ -112,9 +112,7 @@ def _counting_aggregator(rsrc: Any, limits: IngestLimits) -> Any:
         def render_char(self, *args: Any, **kwargs: Any) -> float:
             self.glyphs += 1
             if self.glyphs > limits.glyphs:
-                raise over(
-                    "too many characters drawn", f"over {limits.glyphs:,}", limits, "glyphs"
-                )
+                raise over("too many characters drawn", f"over {limits.glyphs:,}", limits, "glyphs")
             return float(super().render_char(*args, **kwargs))
 
     return CountingAggregator(rsrc, laparams=None)
