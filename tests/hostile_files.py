@@ -112,13 +112,31 @@ def pdf_xref_prev_loop() -> bytes:
     return pdf(_basic(), prev_loop=True)
 
 
-def pdf_inflating(megabytes: int = 300) -> bytes:
-    """A content stream of a few hundred KB that inflates to ``megabytes`` MB of blanks."""
-    comp = zlib.compressobj(9)
+def pdf_inflating(megabytes: int = 500, disguised: bool = False) -> bytes:
+    """A content stream of a few hundred KB that inflates to ``megabytes`` MiB of blanks.
+
+    ``disguised`` labels it an image, which the inflated-bytes check leaves alone (images are
+    never decoded) but pdfminer still decodes as the page's contents: only the memory limit
+    of the parsing process stops that one.
+    """
+    # One MiB deflated after a full flush compresses to the same bytes every time, so the
+    # stream is built by repeating them (seconds faster than deflating it all).
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
     chunk = b" " * (1 << 20)
-    data = b"".join(comp.compress(chunk) for _ in range(megabytes)) + comp.compress(_TEXT)
-    data += comp.flush()
-    stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream"
+    first = comp.compress(chunk) + comp.flush(zlib.Z_FULL_FLUSH)
+    again = comp.compress(chunk) + comp.flush(zlib.Z_FULL_FLUSH)
+    tail = comp.compress(b" " + _TEXT) + comp.flush()
+    adler = 1
+    for _ in range(megabytes):
+        adler = zlib.adler32(chunk, adler)
+    adler = zlib.adler32(b" " + _TEXT, adler)
+    data = b"\x78\xda" + first + again * (megabytes - 1) + tail + adler.to_bytes(4, "big")
+    kind = b" /Subtype /Image" if disguised else b""
+    stream = (
+        b"<< /Length %d /Filter /FlateDecode%s >>\nstream\n" % (len(data), kind)
+        + data
+        + b"\nendstream"
+    )
     return pdf(_basic(o4=stream))
 
 
@@ -145,8 +163,9 @@ def pdf_good(symbol: str, topic: str) -> bytes:
         f"1. Decides to keep {topic} under review;",
         f"2. Requests the Secretary-General to report on {topic} at its next session.",
     ]
-    ops = b"BT /F1 11 Tf 72 740 Td 14 TL " + b" ".join(
-        b"(" + line.encode("latin-1") + b") '" for line in lines
+    ops = b"BT /F1 11 Tf " + b" ".join(
+        b"1 0 0 1 72 %d Tm (" % (740 - 36 * i) + line.encode("latin-1") + b") Tj"
+        for i, line in enumerate(lines)
     )
     return pdf(_basic(o4=_stream(ops + b" ET")))
 
