@@ -58,7 +58,9 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except ResbotError as exc:
-            click.echo(f"error: {exc}", err=True)
+            from bot.safe_text import escape_name
+
+            click.echo(f"error: {escape_name(str(exc))}", err=True)
             ctx.exit(1)
 
 
@@ -127,13 +129,14 @@ def store_option(f: Any) -> Any:
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     """Parse resolution files (or folders, recursively) and store their paragraphs."""
+    from bot.safe_text import escape_name as esc
     from bot.wiring import make_embedder, open_store, write_lock
     from ingest.pipeline import Ingestor, iter_files
 
     settings = _settings(ctx)
     missing = [p for p in paths if not p.exists()]
     for p in missing:
-        click.echo(f"error: {p}: no such file or folder", err=True)
+        click.echo(f"error: {esc(str(p))}: no such file or folder", err=True)
     paths = tuple(p for p in paths if p.exists())
     with write_lock(settings):
         store = open_store(settings)
@@ -144,7 +147,10 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
 
             bar = tqdm(total=sum(1 for _ in iter_files(paths)), unit="file", file=sys.stderr)
         report = Ingestor(
-            store, embedder, on_file=(lambda _p: bar.update(1)) if bar else None
+            store,
+            embedder,
+            on_file=(lambda _p: bar.update(1)) if bar else None,
+            limits=settings.ingest_limits(),
         ).ingest(paths)
         if bar:
             bar.close()
@@ -159,11 +165,11 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
         for skip in report.skipped:
-            click.echo(f"note: {skip.path}: {skip.reason}", err=True)
+            click.echo(f"note: {esc(skip.path)}: {esc(skip.reason)}", err=True)
         for warning in report.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(f"warning: {esc(warning)}", err=True)
         for fail in report.failures:
-            click.echo(f"error: {fail.path}: {fail.reason}", err=True)
+            click.echo(f"error: {esc(fail.path)}: {esc(fail.reason)}", err=True)
         click.echo(
             f"{report.files} files ({report.files_unchanged} unchanged, {len(report.failures)} failed), "
             f"{report.resolutions} resolutions; paragraphs: {report.added} added, "
@@ -182,29 +188,32 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
 @click.pass_context
 def parse(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
     """Parse files and print their resolutions and paragraphs, storing nothing."""
-    from ingest.parsers import parse_file
+    from bot.safe_text import clean, escape_name, json_safe
     from ingest.pipeline import iter_files
+    from ingest.sandbox import IsolatedParser
 
     docs: list[dict[str, Any]] = []
     failed = False
-    for path in iter_files(files):
-        try:
-            resolutions = parse_file(path)
-        except ResbotError as exc:
-            click.echo(f"error: {path}: {exc}", err=True)
-            failed = True
-            continue
-        for res in resolutions:
-            res.source = path.name
-            docs.append(res.to_json())
+    with IsolatedParser(_settings(ctx).ingest_limits()) as parse_one:
+        for path in iter_files(files):
+            try:
+                resolutions = parse_one(path)
+            except ResbotError as exc:
+                click.echo(f"error: {escape_name(str(path))}: {escape_name(str(exc))}", err=True)
+                failed = True
+                continue
+            for res in resolutions:
+                res.source = path.name
+                docs.append(res.to_json())
     if as_json:
-        click.echo(json.dumps(docs, indent=2, ensure_ascii=False))
+        click.echo(json_safe(json.dumps(docs, indent=2, ensure_ascii=False)))
     else:
         for doc in docs:
-            click.echo(f"{doc['symbol'] or doc['doc_id']}  {doc['title'] or ''}  [{doc['source']}]")
+            head = f"{doc['symbol'] or doc['doc_id']}  {doc['title'] or ''}  [{doc['source']}]"
+            click.echo(escape_name(head))
             for p in doc["paragraphs"]:
                 notes = f"  (+{len(p['footnotes'])} footnotes)" if p["footnotes"] else ""
-                click.echo(f"  {p['label']:<10} {p['text'][:100]}{notes}")
+                click.echo(clean(f"  {p['label']:<10} {p['text'][:100]}{notes}"))
     if failed:
         ctx.exit(1)
 
@@ -240,8 +249,11 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 def show(ctx: click.Context, symbol: str, label: str | None) -> None:
     """Print a paragraph exactly as stored, with its footnotes (or list a document's labels)."""
     from bot.lookup import find_paragraphs
+    from bot.safe_text import clean
     from bot.wiring import open_store
 
+    if not symbol.strip():
+        raise ResbotError("no document symbol given (e.g. resbot show A/RES/79/154 OP52)")
     store = open_store(_settings(ctx))
     paras = find_paragraphs(store, symbol, label)
     from bot.records.table import record_lines_for
@@ -251,12 +263,12 @@ def show(ctx: click.Context, symbol: str, label: str | None) -> None:
         raise ResbotError(f"no paragraph {symbol} {label or ''} in the store".strip())
     for para in paras:
         # Cited the way answers cite it (no "file:" prefix), so the two can be compared.
-        click.echo(f"{para.citation.removeprefix('file:')}  [{para.source}]")
+        click.echo(clean(f"{para.citation.removeprefix('file:')}  [{para.source}]"))
         if para.metadata.get("section"):
-            click.echo(f"({para.metadata['section']})")
-        click.echo(para.text)
+            click.echo(clean(f"({para.metadata['section']})"))
+        click.echo(clean(para.text))
         for i, note in enumerate(para.footnotes, 1):
-            click.echo(f"  [{i}] {note}")
+            click.echo(clean(f"  [{i}] {note}"))
         if len(paras) > 1:
             click.echo("")
     if record:

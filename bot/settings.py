@@ -8,6 +8,8 @@ from platformdirs import user_data_dir
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.limits import IngestLimits
+
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 
 
@@ -68,6 +70,28 @@ class Settings(BaseSettings):
     slack_rate_per_minute: int = 10
     slack_channel_rate_per_minute: int = 30
     slack_allow_dm: bool = True
+
+    # Per-file budgets of the ingest (see ingest/limits.py); a file over one fails alone.
+    ingest_timeout_s: float = 60.0
+    ingest_memory_mb: int = 1536
+    ingest_max_pages: int = 400
+    ingest_max_glyphs: int = 600_000
+    ingest_max_inflated_mb: int = 64
+    ingest_max_paragraphs: int = 10_000
+    ingest_max_footnote_refs: int = 20_000
+    ingest_max_footnote_chars: int = 2_000_000
+
+    def ingest_limits(self) -> IngestLimits:
+        return IngestLimits(
+            seconds=self.ingest_timeout_s,
+            memory_mb=self.ingest_memory_mb,
+            pages=self.ingest_max_pages,
+            glyphs=self.ingest_max_glyphs,
+            inflated_mb=self.ingest_max_inflated_mb,
+            paragraphs=self.ingest_max_paragraphs,
+            footnote_refs=self.ingest_max_footnote_refs,
+            footnote_total_chars=self.ingest_max_footnote_chars,
+        )
 
     @property
     def store_path(self) -> Path:

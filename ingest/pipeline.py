@@ -8,6 +8,7 @@ even parsed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -20,11 +21,14 @@ from typing import Any
 
 from ingest.embedding import Embedder
 from ingest.errors import ParseError, UnsupportedFormat
+from ingest.limits import DEFAULT_LIMITS, IngestLimits
 from ingest.model import Paragraph, Resolution
-from ingest.parsers import SUPPORTED_SUFFIXES, parse_file
+from ingest.parsers import SUPPORTED_SUFFIXES
 from ingest.parsers.common import MAX_FILE_BYTES
 from ingest.record_store import ingest_record_files, record_store_for, split_record_files
+from ingest.sandbox import IsolatedParser
 from ingest.store import DocRecord, ParagraphStore
+from ingest.walk import walk
 
 log = logging.getLogger(__name__)
 
@@ -85,15 +89,9 @@ class IngestReport:
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files under the given paths, recursively, in a stable order; hidden entries skipped."""
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path)
-                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    yield child
-        else:
-            yield path
+    """Files under the given paths, recursively, in a stable order; hidden entries skipped,
+    and links that leave the named folders not followed (see `ingest.walk`)."""
+    yield from walk(list(paths)).files
 
 
 def embedding_text(res: Resolution, para: Paragraph) -> str:
@@ -193,13 +191,19 @@ class Ingestor:
         clock: Callable[[], float] = time.perf_counter,
         on_file: Callable[[Path], None] | None = None,
         max_bytes: int = MAX_FILE_BYTES,
+        limits: IngestLimits = DEFAULT_LIMITS,
+        parse: Callable[[Path], list[Resolution]] | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.clock = clock
         self.on_file = on_file
         self.max_bytes = max_bytes
+        self.limits = limits
+        # Parsing runs in a child process under the limits unless a parser is passed in.
+        self.parse = parse
         self._pending: list[_Pending] = []
+        self._pending_by_doc: dict[str, _Pending] = {}
         # File records wait for their documents' flush, so a killed run re-parses them.
         self._pending_files: dict[str, tuple[str, list[tuple[str, str]]]] = {}
         self._warned: set[str] = set()
@@ -207,16 +211,23 @@ class Ingestor:
     def ingest(self, paths: Iterable[Path]) -> IngestReport:
         report = IngestReport()
         start = self.clock()
-        record_files, files = split_record_files(iter_files(paths))
+        found = walk(list(paths))
+        for link, reason in found.skipped:
+            report.skipped.append(FileFailure(str(link), reason))
+        record_files, files = split_record_files(found.files)
         changed = self._ingest_records(record_files, report)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
+        with (
+            contextlib.ExitStack() as stack,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool,
+        ):
+            parse = self.parse or stack.enter_context(IsolatedParser(self.limits))
             futures: dict[int, Future[tuple[str, list[Resolution] | None]]] = {}
             for i, path in enumerate(files):
                 # Parse ahead in a worker thread while this thread embeds: the
                 # encoder releases the GIL, so parsing hides behind embedding.
                 for j in range(i, min(i + PREFETCH, len(files))):
                     if j not in futures:
-                        futures[j] = pool.submit(self._read_and_parse, files[j])
+                        futures[j] = pool.submit(self._read_and_parse, files[j], parse)
                 report.files += 1
                 try:
                     sha, resolutions = futures.pop(i).result()
@@ -224,8 +235,9 @@ class Ingestor:
                     report.skipped.append(FileFailure(str(path), str(exc)))
                     report.files -= 1
                 except ParseError as exc:
+                    # Reported once, by the caller (the CLI prints each failure).
                     report.failures.append(FileFailure(str(path), str(exc)))
-                    log.warning("%s: %s", path, exc)
+                    log.info("%r: %s", str(path), exc)
                 except Exception as exc:  # a parser bug must not sink the batch
                     log.exception("unexpected error parsing %s", path)
                     report.failures.append(FileFailure(str(path), f"unexpected error: {exc!r}"))
@@ -269,7 +281,9 @@ class Ingestor:
                 self.on_file(path)
         return result.changed
 
-    def _read_and_parse(self, path: Path) -> tuple[str, list[Resolution] | None]:
+    def _read_and_parse(
+        self, path: Path, parse: Callable[[Path], list[Resolution]]
+    ) -> tuple[str, list[Resolution] | None]:
         """Hash the file; parse it unless the store already holds exactly this file."""
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             raise UnsupportedFormat(f"skipped: unsupported file type {path.suffix or '(none)'}")
@@ -281,7 +295,7 @@ class Ingestor:
         if record and self._file_is_current(record):
             return sha, None
         del data
-        return sha, parse_file(path)
+        return sha, parse(path)
 
     def _file_is_current(self, record: dict[str, Any]) -> bool:
         try:
@@ -300,7 +314,7 @@ class Ingestor:
         if key not in self._warned:
             self._warned.add(key)
             report.warnings.append(message)
-            log.warning("%s", message)
+            log.info("%s", message)
 
     def _plan(
         self, path: Path, sha: str, resolutions: list[Resolution], report: IngestReport
@@ -313,6 +327,9 @@ class Ingestor:
             doc_id = res.doc_id
             existing = self.store.get_doc(doc_id)
             ver = document_version(res)
+            if not self._outranks_batch(res, report):
+                docs_for_file.append((doc_id, self._pending_by_doc[doc_id].ver))
+                continue
             if existing is not None and existing.metadata.get("source") not in (None, res.source):
                 old_fmt = str(existing.metadata.get("format", "text"))
                 if FORMAT_RANK.get(old_fmt, 0) > FORMAT_RANK.get(res.format, 0):
@@ -360,18 +377,39 @@ class Ingestor:
                 report.unchanged += unchanged
                 continue
             changed = True
-            self._pending.append(
-                _Pending(
-                    res, sha, ver, ids, metas, texts, embed_idx, added, updated, unchanged, vanished
-                )
+            pend = _Pending(
+                res, sha, ver, ids, metas, texts, embed_idx, added, updated, unchanged, vanished
             )
+            self._pending.append(pend)
+            self._pending_by_doc[doc_id] = pend
         if not changed:
             self.store.put_file_record(sha, {"source": path.name, "docs": docs_for_file})
         else:
             self._pending_files[sha] = (path.name, docs_for_file)
         return changed
 
+    def _outranks_batch(self, res: Resolution, report: IngestReport) -> bool:
+        """Whether ``res`` may be stored, given a copy of the same resolution from another
+        file of this batch still waiting to be written (the store does not show it yet);
+        the more structured source wins, as it does across runs. The loser is dropped."""
+        other = self._pending_by_doc.get(res.doc_id)
+        if other is None or other.res.source == res.source:
+            return True
+        kept, dropped = (other.res, res)
+        if FORMAT_RANK.get(res.format, 0) > FORMAT_RANK.get(other.res.format, 0):
+            kept, dropped = res, other.res
+            self._pending.remove(other)
+            del self._pending_by_doc[res.doc_id]
+        self._warn_once(
+            res.doc_id,
+            f"{res.doc_id}: kept the copy from {kept.source} ({kept.format}); "
+            f"{dropped.source} ({dropped.format}) is the same resolution and was not stored",
+            report,
+        )
+        return kept is res
+
     def _flush(self, report: IngestReport) -> None:
+        self._pending_by_doc.clear()
         if not self._pending:
             return
         to_embed: list[str] = []

@@ -446,6 +446,7 @@ def start_harness(
     data_dir: Path,
     answerer: FakeAnswerer | None = None,
     clock: Callable[[], float] = time.monotonic,
+    read_timeout_s: float = 10.0,
     **settings_overrides: Any,
 ) -> Harness:
     from pydantic import SecretStr
@@ -466,7 +467,7 @@ def start_harness(
     executor = TrackingExecutor()
     feedback = FeedbackStore.in_dir(data_dir)
     app = build_app(settings, answerer, clock=clock, feedback_store=feedback, executor=executor)
-    server = make_http_server(app, "127.0.0.1", 0)
+    server = make_http_server(app, "127.0.0.1", 0, read_timeout_s=read_timeout_s)
     threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     ).start()

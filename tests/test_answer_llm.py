@@ -246,6 +246,28 @@ def test_invented_citation_is_removed_and_valid_ones_kept(
     assert answer.notes == ["removed invalid citation A/RES/99/999, OP7"]
 
 
+def test_prose_citations_and_uncited_sentences_are_dropped(
+    canned: CannedServer, llm_answerer: ResolutionAnswerer
+) -> None:
+    def reply(body: dict[str, Any]) -> str:
+        first = given_cites(body)[0]
+        return (
+            f"The Assembly urges Governments to protect victims [{first}]. "
+            "As mandated by A/RES/1/1, OP99, States must open shelters in every city. "
+            f"Under {first} States must also fund a tribunal. "
+            "It further abolishes all borders."
+        )
+
+    canned.reply = reply
+    answer = llm_answerer.answer(QUESTION)
+    assert answer.mode == "llm"
+    first = given_cites(canned.requests[-1]["body"])[0]
+    # Only the sentence with a bracketed citation of its own survives: the invented prose
+    # reference goes, and so do sentences leaning on a label cited elsewhere or on nothing.
+    assert answer.text == f"The Assembly urges Governments to protect victims [{first}]."
+    assert "removed invalid citation A/RES/1/1, OP99" in answer.notes
+
+
 @pytest.mark.parametrize(
     "reply",
     [
@@ -466,3 +488,25 @@ def test_key_from_environment_is_secret(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert settings.llm_api_key is not None
     assert settings.llm_api_key.get_secret_value() == API_KEY
     assert API_KEY not in repr(settings) and API_KEY not in str(settings.model_dump())
+
+
+def test_verify_checks_paragraphs_named_in_prose() -> None:
+    given = _given()
+    text = (
+        "UNODC must report [E/RES/2021/25, OP12]. "
+        "As mandated by A/RES/1/1, OP99, it reports yearly [E/RES/2021/25, OP12]. "
+        "Operative paragraph 22 of resolution A/RES/79/154 urges Governments [A/RES/79/154, OP22]. "
+        "Paragraph 23 of resolution A/RES/79/154 says more [A/RES/79/154, OP22]. "
+        "E/RES/2021/25, OP12 repeats it. "
+        "Nothing cites this."
+    )
+    checked = verify(text, given, require_citation_per_sentence=True)
+    assert checked.text == (
+        "UNODC must report [E/RES/2021/25, OP12]. "
+        "Operative paragraph 22 of resolution A/RES/79/154 urges Governments [A/RES/79/154, OP22]."
+    )
+    assert checked.removed == ["A/RES/1/1, OP99", "A/RES/79/154, OP23"]
+    assert checked.dropped_sentences == 4
+    # An extractive answer quotes documents, which name other resolutions' paragraphs freely.
+    quoted = verify("Recalls paragraph 5 of resolution A/RES/70/1 [E/RES/2021/25, OP12].", given)
+    assert quoted.citations and "A/RES/70/1" in quoted.text

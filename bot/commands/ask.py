@@ -11,6 +11,7 @@ import click
 from bot.answer.types import Answer, Turn
 from bot.cli import settings_from, store_option
 from bot.records.cite import meeting_of_label
+from bot.safe_text import clean, json_safe
 from bot.slack.blocks import document_url
 from ingest.errors import ResbotError
 
@@ -30,6 +31,7 @@ def _quote(text: str, n: int = 160) -> str:
 
 
 def render(answer: Answer) -> str:
+    """The answer for a terminal; document text is cleaned of control characters."""
     lines = [answer.text]
     if answer.citations:
         lines.append("")
@@ -39,7 +41,7 @@ def render(answer: Answer) -> str:
             link = document_url(meeting_of_label(c.label))
             where = f"{c.source}, {link}" if link else c.source
             lines.append(f"  {c.display} — “{_quote(c.text)}” ({where})")
-    return "\n".join(lines)
+    return clean("\n".join(lines))
 
 
 @click.command()
@@ -49,9 +51,17 @@ def render(answer: Answer) -> str:
 @store_option
 def ask(question: str, as_json: bool, k: int | None) -> None:
     """Answer one question with paragraph citations."""
-    answer = _answerer(k).answer(question)
+    try:
+        answer = _answerer(k).answer(question)
+    except ResbotError as exc:
+        if not as_json:
+            raise
+        # A script reading stdout gets an object in every case, and the exit code says it failed.
+        error = {"question": question, "error": str(exc), "citations": []}
+        click.echo(json_safe(json.dumps(error, ensure_ascii=False, indent=2)))
+        raise click.exceptions.Exit(1) from None
     if as_json:
-        click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        click.echo(json_safe(json.dumps(answer.to_json(), ensure_ascii=False, indent=2)))
     else:
         click.echo(render(answer))
 
@@ -94,20 +104,20 @@ def chat(k: int | None) -> None:
             if not last or not last.citations:
                 click.echo("(no sources yet)")
             for c in last.citations if last else []:
-                click.echo(f"{c.display}  [{c.source}]\n{c.text}")
+                click.echo(clean(f"{c.display}  [{c.source}]\n{c.text}"))
                 for i, note in enumerate(c.footnotes, 1):
-                    click.echo(f"  [{i}] {note}")
+                    click.echo(clean(f"  [{i}] {note}"))
                 click.echo("")
             continue
         if question == "/help":
             click.echo(HELP)
             continue
         if not interactive:
-            click.echo(f"? {question}")
+            click.echo(clean(f"? {question}"))
         try:
             last = answerer.answer(question, history)
         except ResbotError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(clean(f"error: {exc}"), err=True)
             continue
         click.echo(render(last))
         click.echo("")

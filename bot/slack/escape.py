@@ -4,7 +4,8 @@ Outbound: everything that comes from a document or a model is untrusted. Slack p
 as control sequences (`<!channel>`, `<@U123>`, `<https://evil|undocs.org>`), so `& < >` are
 escaped (Slack's own rule), which turns them into harmless literal text. Bare `@channel`,
 `@here`, `@everyone` get a zero-width space so they cannot ping anyone even if a client or a
-`link_names` flag were to parse them.
+`link_names` flag were to parse them. Control characters and bidi overrides are dropped
+(`bot.safe_text`).
 
 Inbound: a question arrives in Slack's encoding (entities, `<@U..>`, `<url|label>`); the
 answerer gets plain text.
@@ -14,12 +15,16 @@ from __future__ import annotations
 
 import re
 
+from bot.safe_text import clean
+
 _ZWSP = "\u200b"
 _BROADCAST = re.compile(r"(?<![\w@])@(?=(?:channel|here|everyone|group)\b)", re.IGNORECASE)
 
 
 def escape(text: str) -> str:
-    """Untrusted text made inert for Slack `mrkdwn` and plain `text` fields."""
+    """Untrusted text made inert for Slack `mrkdwn` and plain `text` fields (controls and
+    bidi overrides dropped too)."""
+    text = clean(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST.sub("@" + _ZWSP, text)
 

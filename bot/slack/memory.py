@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.answer.types import Answer, Citation, Turn
+from bot.safe_text import clean
 
 log = logging.getLogger(__name__)
 
@@ -67,12 +68,18 @@ def answer_metadata(question: str, answer: Answer, feedback_id: str | None) -> d
     return {
         "event_type": METADATA_EVENT,
         "event_payload": {
-            "question": question[:_METADATA_ANSWER_CHARS],
-            "answer": answer.text[:_METADATA_ANSWER_CHARS],
+            # Posted to Slack like the message itself: no control characters.
+            "question": clean(question[:_METADATA_ANSWER_CHARS]),
+            "answer": clean(answer.text[:_METADATA_ANSWER_CHARS]),
             "answerable": answer.answerable,
             "feedback_id": feedback_id or "",
             "citations": [
-                {"doc_id": c.doc_id, "symbol": c.symbol or "", "label": c.label, "source": c.source}
+                {
+                    "doc_id": clean(c.doc_id),
+                    "symbol": clean(c.symbol or ""),
+                    "label": c.label,
+                    "source": clean(c.source),
+                }
                 for c in answer.citations[:_METADATA_MAX_CITATIONS]
             ],
         },

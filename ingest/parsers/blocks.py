@@ -75,11 +75,12 @@ _BODIES = ("Economic and Social Council", "General Assembly", "Security Council"
 _FORMULA_RE = re.compile(r"^The\s+[A-Z][\w’'\-]*(?:\s+[\w’'\-]+){0,14}\s*,$")
 _SIGNATURE_RE = re.compile(r"^\d+(?:st|nd|rd|th)\s+(?:plenary\s+)?meeting\b", re.I)
 _ANNEX_RE = re.compile(r"^(?:Annex|ANNEX)(?:\s+([IVXLC]+|\d+))?\b(?!\s+(?:to|of)\b)")
-_NUMBER_RE = re.compile(r"^(\d{1,3})\.\s+(?=\S)")
+# Paragraph numbers past 999 exist (long annexes); four and five digits count only when they
+# continue the sequence (see `_number`), so a year opening a line is not taken for one.
+_NUMBER_RE = re.compile(r"^(\d{1,3}|[1-9]\d{3,4})\.\s+(?=\S)")
 _SUBPARA_RE = re.compile(r"^(?:\((?:[a-z]{1,2}|[ivxl]{1,5}|\d{1,2})\)|[•·▪◦‒–—\-]|[a-z]\))\s")
-_DRAFT_INTRO_RE = re.compile(
-    r"\bfollowing\s+draft\s+(?:resolution|decision)|draft\s+(?:resolution|decision)\s*:?\s*$", re.I
-)
+_DRAFT_FOLLOWING_RE = re.compile(r"\bfollowing\s+draft\s+(?:resolution|decision)", re.I)
+_DRAFT_END_RE = re.compile(r"draft\s+(?:resolution|decision)\s*:?\s*$", re.I)
 _LEAD_ADVERBS = {
     "also",
     "further",
@@ -191,9 +192,13 @@ def _read_front(blocks: list[Block], masthead: list[str]) -> FrontMatter:
             front.body = next((b for b in _BODIES if b in line), None)
     adopted_seen = False
     candidates: list[str] = []  # symbols seen in masthead-like lines of the body
+    seen_notes = set(front.footnotes)
     for b in blocks:
         text = clean_ws(b.text)
-        front.footnotes.extend(n for n in b.footnotes if n not in front.footnotes)
+        for note in b.footnotes:
+            if note not in seen_notes:
+                seen_notes.add(note)
+                front.footnotes.append(note)
         if not text:
             continue
         m = _ADOPTED_RE.match(text)
@@ -306,6 +311,7 @@ def assemble(
     first = _PART_RE.match(before) if end and blocks[end - 1].heading else None
     letters: list[str | None] = [first.group(1) if first else None]
 
+    joiner = _Joiner()
     main = _Scope("", "preambular", "operative")
     scope = main
     annexes = 0
@@ -343,7 +349,7 @@ def assemble(
                 last is not None
                 and last.kind == "operative"
                 and not last.label.startswith("DRAFT")
-                and (_DRAFT_INTRO_RE.search(last.text) or last.text.endswith(":"))
+                and joiner.introduces_draft(last)
             ):
                 drafts += 1
                 prefix = "DRAFT-" if drafts == 1 else f"DRAFT{drafts}-"
@@ -359,10 +365,12 @@ def assemble(
             res.paragraphs[-1] if res.paragraphs and res.paragraphs[-1].kind != "header" else None
         )
         if prev is not None and _SUBPARA_RE.match(text) and not heading_since_last:
-            _merge(prev, text, b.footnotes)
+            joiner.add(prev, text, b.footnotes)
             continue
         verb = _verb(b)
         num_m = _NUMBER_RE.match(text)
+        if num_m and len(num_m.group(1)) > 3 and int(num_m.group(1)) != scope.last_num + 1:
+            num_m = None
         if num_m:
             body_text = text[num_m.end() :]
             label = scope.op_label(int(num_m.group(1)))
@@ -384,10 +392,10 @@ def assemble(
                 # paragraphs stands alone.
                 follows_op = prev.label.startswith(scope.prefix + "OP")
                 if not is_annex or (follows_op and not heading_since_last):
-                    _merge(prev, text, b.footnotes)
+                    joiner.add(prev, text, b.footnotes)
                     continue
             elif not _looks_operative(text, verb):
-                _merge(prev, text, b.footnotes)
+                joiner.add(prev, text, b.footnotes)
                 continue
         if not is_annex and (scope.in_operative or _looks_operative(text, verb)):
             scope.in_operative = True
@@ -399,6 +407,7 @@ def assemble(
                 Paragraph(scope.pp_label(), scope.kind_pp, text, list(b.footnotes), verb)
             )
         heading_since_last = False
+    joiner.finish()
     if len(parts) > 1 and front.symbol:
         for i, part in enumerate(parts):
             part.symbol = f"{front.symbol} {letters[i] or chr(ord('A') + i)}"
@@ -416,8 +425,67 @@ def _verb_of(block: Block, body_text: str) -> str | None:
     return _verb(Block(body_text, italic_lead=block.italic_lead))
 
 
-def _merge(prev: Paragraph, text: str, footnotes: list[str]) -> None:
-    prev.text = clean_ws(prev.text + " " + text)
-    for note in footnotes:
-        if note not in prev.footnotes:
-            prev.footnotes.append(note)
+# Longest text the draft-intro patterns can match across the joint of two appended pieces.
+_JOINT = 64
+
+
+@dataclass
+class _Joined:
+    parts: list[str]
+    notes: set[str]
+    following: bool  # "following draft resolution" somewhere in the text so far
+    tail: str  # the last characters of the text so far
+
+
+class _Joiner:
+    """Unnumbered blocks appended to the paragraph above, joined once at the end.
+
+    Appending to the paragraph's string each time would copy it each time: quadratic in a
+    paragraph continued over thousands of blocks (or a footnote list over thousands of notes).
+    What the labelling asks of a growing paragraph (does it introduce a draft?) is kept up to
+    date from its tail.
+    """
+
+    def __init__(self) -> None:
+        self._open: dict[int, tuple[Paragraph, _Joined]] = {}
+
+    def _entry(self, para: Paragraph) -> _Joined | None:
+        found = self._open.get(id(para))
+        return found[1] if found is not None and found[0] is para else None
+
+    def add(self, prev: Paragraph, text: str, footnotes: list[str]) -> None:
+        entry = self._entry(prev)
+        if entry is None:
+            entry = _Joined(
+                [prev.text],
+                set(prev.footnotes),
+                bool(_DRAFT_FOLLOWING_RE.search(prev.text)),
+                prev.text[-_JOINT:],
+            )
+            self._open[id(prev)] = (prev, entry)
+        text = clean_ws(text)
+        if text:
+            entry.parts.append(text)
+            window = f"{entry.tail} {text}" if entry.tail else text
+            if not entry.following:
+                m = _DRAFT_FOLLOWING_RE.search(window)
+                # A match at the window's first character may be a word cut in two.
+                entry.following = m is not None and (m.start() > 0 or len(entry.tail) < _JOINT)
+            entry.tail = window[-_JOINT:]
+        for note in footnotes:
+            if note not in entry.notes:
+                entry.notes.add(note)
+                prev.footnotes.append(note)
+
+    def introduces_draft(self, para: Paragraph) -> bool:
+        entry = self._entry(para)
+        if entry is None:
+            following, tail = bool(_DRAFT_FOLLOWING_RE.search(para.text)), para.text
+        else:
+            following, tail = entry.following, entry.tail
+        return following or bool(_DRAFT_END_RE.search(tail)) or tail.endswith(":")
+
+    def finish(self) -> None:
+        for para, entry in self._open.values():
+            para.text = clean_ws(" ".join(entry.parts))
+        self._open.clear()

@@ -24,33 +24,82 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     if size == 0:
         raise ParseError("empty file")
     if size > limit:
-        raise ParseError(
-            f"file too large ({size / 1e6:.1f} MB; limit {limit / 1e6:.0f} MB): not a resolution"
-        )
+        shown, cap = describe_sizes(size, limit)
+        raise ParseError(f"file too large ({shown}; limit {cap}): not a resolution")
     try:
         return path.read_bytes()
     except OSError as exc:
         raise ParseError(f"cannot read file: {exc.strerror or exc}") from exc
 
 
+def describe_sizes(size: int, limit: int) -> tuple[str, str]:
+    """Two sizes in MB, with as many decimals as it takes to show that they differ."""
+    for digits in (1, 2, 3):
+        a, b = f"{size / 1e6:.{digits}f} MB", f"{limit / 1e6:.{digits}f} MB"
+        if a != b:
+            return a, b
+    return f"{size:,} bytes", f"{limit:,} bytes"
+
+
+# A few stray NUL bytes (a bad conversion) do not make a text binary; more than this share do.
+_NUL_SHARE = 1 / 1000
+
+
+def binary_reason(data: bytes) -> str | None:
+    """Why ``data`` is not text in any encoding a resolution would use, or None if it may be."""
+    sample = data[:8192]
+    nuls = sample.count(0)
+    if nuls > max(1, len(sample) * _NUL_SHARE):
+        return f"binary data, not text ({nuls} NUL bytes in the first {len(sample):,})"
+    control = sum(1 for b in sample if b < 32 and b not in (0, 9, 10, 12, 13))
+    if control > max(8, len(sample) // 50):
+        return f"binary data, not text ({control} control bytes in the first {len(sample):,})"
+    return None
+
+
 def looks_binary(data: bytes) -> bool:
     """True for data that is not text in any encoding a resolution would use."""
+    return binary_reason(data) is not None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 told by its zero bytes: Latin text puts one in every other byte."""
     sample = data[:8192]
-    if b"\x00" in sample:
-        return True
-    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
-    return control > max(8, len(sample) // 50)
+    half = len(sample) // 2
+    if half < 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > 0.3 * half and even < 0.05 * half:
+        encoding = "utf-16-le"
+    elif even > 0.3 * half and odd < 0.05 * half:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        return data[: len(data) // 2 * 2].decode(encoding)
+    except UnicodeDecodeError:
+        return None
 
 
 def decode_text(data: bytes) -> str:
-    """Decode text, trying UTF-8 (with BOM), then UTF-16 by BOM, then cp1252, then latin-1."""
+    """Decode text: UTF-8 (with BOM), UTF-16 by BOM or by its zero bytes, cp1252, latin-1.
+
+    Raises:
+        ParseError: saying why the data is not text (NUL or control bytes, undecodable).
+    """
     if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             pass
-    if looks_binary(data):
-        raise ParseError("binary data, not text")
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
+    reason = binary_reason(data)
+    if reason:
+        raise ParseError(reason)
+    # A stray NUL byte carries nothing; it goes before decoding.
+    data = data.replace(b"\x00", b"")
     for enc in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             text = data.decode(enc)
@@ -60,7 +109,9 @@ def decode_text(data: bytes) -> str:
             # cp1252/latin-1 accept almost anything; make sure it still reads as text.
             letters = sum(ch.isalpha() or ch.isspace() for ch in text[:4000])
             if letters < 0.6 * min(len(text), 4000):
-                raise ParseError("binary data, not text")
+                raise ParseError(
+                    "binary data, not text (not UTF-8, and under 60% letters as cp1252)"
+                )
         return text
     raise ParseError("undecodable text")
 

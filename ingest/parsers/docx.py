@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ingest.errors import ParseError
+from ingest.limits import DEFAULT_LIMITS, IngestLimits, over
 from ingest.model import Resolution
 from ingest.parsers.blocks import Block, assemble
 from ingest.parsers.common import clean_ws, read_bytes
@@ -392,10 +393,7 @@ def _sym(el: Any) -> str:
 
 def _block(pieces: list[_Piece], body_size: float) -> Block | None:
     text = clean_ws("".join(p.text for p in pieces))
-    notes: list[str] = []
-    for p in pieces:
-        if p.marker is not None and p.marker not in notes:
-            notes.append(p.marker)
+    notes = list(dict.fromkeys(p.marker for p in pieces if p.marker is not None))
     if not text:
         return Block("", notes) if notes else None
     visible = [p for p in pieces if p.marker is None and p.text.strip()]
@@ -414,7 +412,7 @@ def _weighted_size(pieces: list[_Piece]) -> float:
 
 def _italic_lead(pieces: list[_Piece]) -> str | None:
     joined = "".join(p.text for p in pieces if p.marker is None)
-    m = re.match(r"^\s*(?:\d{1,3}\.|\([a-z]{1,2}\))?\s*", joined)
+    m = re.match(r"^\s*(?:\d{1,5}\.|\([a-z]{1,2}\))?\s*", joined)
     skip = m.end() if m else 0
     out = ""
     pos = 0
@@ -506,7 +504,7 @@ def _main_part(zf: zipfile.ZipFile) -> str:
     return "word/document.xml"
 
 
-def parse_docx_file(path: Path) -> list[Resolution]:
+def parse_docx_file(path: Path, limits: IngestLimits = DEFAULT_LIMITS) -> list[Resolution]:
     data = read_bytes(path)
     zf = _open_zip(data)
     with zf:
@@ -523,6 +521,8 @@ def parse_docx_file(path: Path) -> list[Resolution]:
         styles = _Styles(_parse_xml(styles_data, "styles.xml") if styles_data else None)
         notes_data = _read_part(zf, f"{folder}/footnotes.xml")
         notes = _Notes(_parse_xml(notes_data, "footnotes.xml") if notes_data else None, styles)
+        if len(notes.by_id) > limits.footnote_refs:
+            raise over("too many footnotes", f"{len(notes.by_id):,}", limits, "footnote_refs")
         masthead = _masthead(zf, doc_part, root, styles)
 
         piece_lists: list[list[_Piece]] = []
@@ -538,18 +538,21 @@ def parse_docx_file(path: Path) -> list[Resolution]:
                 sizes[p.size] += len(p.text.strip())
     body_size = sizes.most_common(1)[0][0] if sizes else 10.0
     blocks: list[Block] = []
+    grown: dict[int, Block] = {}
     for pieces in piece_lists:
         block = _block(pieces, body_size)
         if block is None:
             continue
         if not block.text:
-            # A paragraph holding only a footnote reference: the note belongs above.
+            # A paragraph holding only a footnote reference: the note belongs above
+            # (duplicates are removed once at the end, not at each append).
             if blocks:
-                blocks[-1].footnotes.extend(
-                    n for n in block.footnotes if n not in blocks[-1].footnotes
-                )
+                blocks[-1].footnotes.extend(block.footnotes)
+                grown[id(blocks[-1])] = blocks[-1]
             continue
         blocks.append(block)
+    for block in grown.values():
+        block.footnotes = list(dict.fromkeys(block.footnotes))
     if not blocks:
         raise ParseError("no text in Word file")
     parts = assemble(blocks, source=path.name, fmt="docx", masthead=masthead)

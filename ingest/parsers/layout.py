@@ -69,7 +69,7 @@ _NOTE_START_STRICT = re.compile(r"^(\d{1,3}|\*{1,3})/?\s+(?=[A-Za-z“\"‘'(\[]
 
 # --- paragraph starts -------------------------------------------------------------
 
-_NUMBERED = re.compile(r"^(\d{1,3})\s?[.,]\s*(?:$|(?=[A-Z“\"‘'(\[*_]))")
+_NUMBERED = re.compile(r"^(\d{1,3}|[1-9]\d{3,4}(?=\.))\s?[.,]\s*(?:$|(?=[A-Z“\"‘'(\[*_]))")
 _LETTERED = re.compile(r"^\(\s?(?:[a-z]{1,2}|[ivxl]{1,5}|\d{1,2})\s?\)(?:\s|$)")
 _ROMAN_HEADING = re.compile(r"^(?:[IVXL]{1,6}|[A-H])\.?$")
 _FORMULA = re.compile(

@@ -24,19 +24,20 @@ import itertools
 import logging
 import re
 import statistics
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ingest.errors import ParseError
+from ingest.limits import DEFAULT_LIMITS, IngestLimits, over
 from ingest.model import Resolution
 from ingest.parsers.blocks import Block, assemble, find_symbol, is_formula
 from ingest.parsers.common import clean_ws, read_bytes
 
 log = logging.getLogger(__name__)
 
-MAX_PAGES = 400
 # The trailer must sit near the end; a file cut short has none, and pdfminer
 # would otherwise recover a partial document silently.
 _EOF_WINDOW = 4096
@@ -50,8 +51,8 @@ _ITALIC_RE = re.compile(r"italic|oblique|,I\b|-It\b|-I\b", re.I)
 _FURNITURE_TOKEN_RE = re.compile(
     r"^(?:\d{1,3}/\d{1,3}|\d{2}-\d{5}\*?|\([A-Z]\)|\d{6}|\*\d{5,}\*|\*)$"
 )
-_ENUM_GLUED_RE = re.compile(r"(^|\s)(\((?:[a-z]{1,2}|[ivxlc]{1,7})\)|^\d{1,3}\.)(?=[A-Z“\"‘])")
-_ENUM_RE = re.compile(r"^(?:\d{1,3}\.|\((?:[a-z]{1,2}|[ivxl]{1,5}|\d{1,2})\)|[a-z]\)|[•·▪◦–—-])$")
+_ENUM_GLUED_RE = re.compile(r"(^|\s)(\((?:[a-z]{1,2}|[ivxlc]{1,7})\)|^\d{1,5}\.)(?=[A-Z“\"‘])")
+_ENUM_RE = re.compile(r"^(?:\d{1,5}\.|\((?:[a-z]{1,2}|[ivxl]{1,5}|\d{1,2})\)|[a-z]\)|[•·▪◦–—-])$")
 
 
 @dataclass
@@ -100,10 +101,28 @@ class _Para:
     lines: list[_Line] = field(default_factory=list)
 
 
-def parse_pdf_file(path: Path) -> list[Resolution]:
+def _counting_aggregator(rsrc: Any, limits: IngestLimits) -> Any:
+    """pdfminer's page aggregator, counting the glyphs it is asked to draw against the budget:
+    a small file can draw one glyph a million times, and every one costs an object."""
+    from pdfminer.converter import PDFPageAggregator
+
+    class CountingAggregator(PDFPageAggregator):
+        glyphs = 0
+
+        def render_char(self, *args: Any, **kwargs: Any) -> float:
+            self.glyphs += 1
+            if self.glyphs > limits.glyphs:
+                raise over("too many characters drawn", f"over {limits.glyphs:,}", limits, "glyphs")
+            return float(super().render_char(*args, **kwargs))
+
+    return CountingAggregator(rsrc, laparams=None)
+
+
+def parse_pdf_file(path: Path, limits: IngestLimits = DEFAULT_LIMITS) -> list[Resolution]:
     data = read_bytes(path)
     _check_pdf_bytes(data)
-    pages = _read_pages(data)
+    _check_inflated(data, limits)
+    pages = _read_pages(data, limits)
     if not any(pages):
         raise ParseError("no text layer (scanned PDF?)")
     return _build(pages, path.name)
@@ -117,10 +136,60 @@ def _check_pdf_bytes(data: bytes) -> None:
         raise ParseError("truncated or corrupt PDF: no end-of-file marker")
 
 
-def _read_pages(data: bytes) -> list[list[dict[str, Any]]]:
+_STREAM_RE = re.compile(rb"\bstream\r?\n")
+_IMAGE_RE = re.compile(rb"/Subtype\s*/Image\b")
+_INFLATE_STEP = 1 << 20
+
+
+def _check_inflated(data: bytes, limits: IngestLimits) -> None:
+    """Refuse a PDF whose compressed streams inflate past the budget, before pdfminer inflates
+    them whole: a 500 KB file can hold a content stream of 500 MB.
+
+    Every Flate stream is inflated here in steps of 1 MiB whose output is dropped at once,
+    so the check costs at most the budget in time and one step in memory. Image streams are
+    left out: nothing reads their pixels.
+    """
+    budget = limits.inflated_mb * 1024 * 1024
+    view = memoryview(data)
+    total = 0
+    pos = 0
+    while True:
+        m = _STREAM_RE.search(data, pos)
+        if m is None:
+            return
+        pos = m.end()
+        head = data[max(0, m.start() - 2048) : m.start()]
+        head = head[head.rfind(b"obj") + 3 :] if b"obj" in head else head
+        if b"Flate" not in head or _IMAGE_RE.search(head):
+            continue
+        inflater = zlib.decompressobj()
+        cur = pos
+        try:
+            while not inflater.eof and cur < len(data):
+                piece = view[cur : cur + _INFLATE_STEP]
+                cur += len(piece)
+                out = inflater.decompress(piece, _INFLATE_STEP)
+                while True:
+                    total += len(out)
+                    if total > budget:
+                        raise over(
+                            "compressed streams inflate too far",
+                            f"over {limits.inflated_mb} MiB",
+                            limits,
+                            "inflated_mb",
+                            " MiB",
+                        )
+                    if not inflater.unconsumed_tail:
+                        break
+                    out = inflater.decompress(inflater.unconsumed_tail, _INFLATE_STEP)
+        except zlib.error:
+            continue  # pdfminer reports a damaged stream in its own words
+        pos = cur - len(inflater.unused_data)
+
+
+def _read_pages(data: bytes, limits: IngestLimits) -> list[list[dict[str, Any]]]:
     """The upright characters of each page: text, font, size and box (top-down y)."""
     try:
-        from pdfminer.converter import PDFPageAggregator
         from pdfminer.layout import LTChar, LTContainer
         from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
         from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
@@ -132,13 +201,13 @@ def _read_pages(data: bytes) -> list[list[dict[str, Any]]]:
     try:
         doc = PDFDocument(PDFParser(io.BytesIO(data)))
         rsrc = PDFResourceManager(caching=True)
-        # No layout analysis (laparams=None): the characters are all we use,
-        # and grouping them ourselves is several times faster.
-        device = PDFPageAggregator(rsrc, laparams=None)
+        # No layout analysis (laparams=None, in the aggregator): the characters are
+        # all we use, and grouping them ourselves is several times faster.
+        device = _counting_aggregator(rsrc, limits)
         interp = PDFPageInterpreter(rsrc, device)
         for page in PDFPage.create_pages(doc):
-            if len(pages) >= MAX_PAGES:
-                raise ParseError(f"too many pages (over {MAX_PAGES}) for a resolution")
+            if len(pages) >= limits.pages:
+                raise over("too many pages", f"over {limits.pages:,}", limits, "pages")
             interp.process_page(page)
             layout = device.get_result()
             try:
@@ -169,7 +238,7 @@ def _read_pages(data: bytes) -> list[list[dict[str, Any]]]:
                     elif isinstance(obj, LTContainer):
                         stack.append(obj)
             pages.append(chars)
-    except ParseError:
+    except (ParseError, MemoryError):
         raise
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise ParseError("encrypted PDF (password required or unsupported encryption)") from exc
@@ -542,7 +611,7 @@ def _italic_lead(pieces: list[_Piece]) -> str | None:
     """The italic words a paragraph opens with, after any number such as "12."."""
     text_pieces = [p for p in pieces if not p.marker]
     joined = "".join(p.text for p in text_pieces)
-    m = re.match(r"^\s*(?:\d{1,3}\.|\([a-z]{1,2}\))?\s*", joined)
+    m = re.match(r"^\s*(?:\d{1,5}\.|\([a-z]{1,2}\))?\s*", joined)
     skip = m.end() if m else 0
     out = ""
     pos = 0

@@ -101,7 +101,8 @@ _JOINERS = (
 
 # --- body -----------------------------------------------------------------------------
 
-_NUM = re.compile(r"^(\d{1,3})\s?[.,]\s*(?=\S)")
+# Four and five digits only before a full stop, and only continuing the sequence (below).
+_NUM = re.compile(r"^(\d{1,3}|[1-9]\d{3,4}(?=\.))\s?[.,]\s*(?=\S)")
 _SUB = re.compile(r"^(?:\(\s?(?:[a-z]{1,2}|[ivxl]{1,5}|\d{1,2})\s?\)|[a-z]\)|[•·▪◦‒–—\-])(?:\s|$)")
 _ANNEX_LINE = re.compile(
     r"^(?:Annex(?:es)?|ANNEX(?:ES)?|Appendix|APPENDIX)(?:\s+(?:[IVXLC]{1,6}|\d{1,3}|[A-Z]))?\.?$"
@@ -614,6 +615,8 @@ def label_items(items: list[Item]) -> list[Paragraph]:
             merge(it)
             continue
         m = _NUM.match(text)
+        if m and len(m.group(1)) > 3 and int(m.group(1)) != scope.last_num + 1:
+            m = None
         if (
             m
             and scope.prefix.startswith("DRAFT")
