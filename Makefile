@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q "$(TORCH)"
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q -e ".[dev,eval,llm]"
 	touch $(STAMP)
 
 DEMO_QUESTIONS = What does UNODC have to report?\nWho sponsored the revised draft resolution on trafficking in persons?\nwhen is the SG report on trafficking in women and girls due under 79/154?\nand what about sex tourism?\nWhat does the trafficking resolution say about cryptocurrencies?\n
@@ -41,8 +41,8 @@ test-all: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check bot ingest tests eval
-	$(BIN)/ruff format --check bot ingest tests eval
+	$(BIN)/ruff check bot ingest core tests eval bench
+	$(BIN)/ruff format --check bot ingest core tests eval bench
 
 typecheck: install
 	$(BIN)/mypy

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings
+from core.errors import ResbotError
 from ingest.embedding import Embedder
-from ingest.errors import ResbotError
 from ingest.model import Resolution
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from bot.settings import Settings
-from ingest.errors import ResbotError
+from core.errors import ResbotError
 
 log = logging.getLogger("resbot")
 

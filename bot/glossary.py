@@ -328,5 +328,17 @@ def canonical_actor(phrase: str) -> str | None:
     return default_glossary().canonical_actor(phrase)
 
 
-def learn_from_corpus(texts: Iterable[str]) -> dict[str, str]:
-    return default_glossary().learn(texts)
+def learn_from_corpus(texts: Iterable[str], base: Glossary | None = None) -> dict[str, str]:
+    """The acronyms `texts` define that `base` (the shipped glossary) does not know.
+
+    Nothing is changed: a store's own acronyms belong to that store, so two stores in one
+    process (tests, a server with two collections) never leak into each other. Use
+    `Glossary.extended` to build a glossary that knows them.
+    """
+    known = base or default_glossary()
+    new: dict[str, str] = {}
+    for text in texts:
+        for acr, long in find_definitions(text):
+            if acr not in new and known.lookup(acr) is None:
+                new[acr] = long
+    return new

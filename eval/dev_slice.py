@@ -37,7 +37,7 @@ NOT_RESOLUTIONS = {"README.md", "SOURCE.txt"}
 
 
 def slice_files(corpus: Path, gold: Path, seed: int) -> list[Path]:
-    names = set()
+    names: set[str] = set()
     for path in sorted(gold.glob("dev-*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from langchain_core.embeddings import Embeddings
 
-from ingest.errors import ResbotError
+from core.errors import ResbotError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -55,11 +57,18 @@ def resolve_model_path(name: str) -> str:
 class SentenceTransformerEmbedder(Embeddings):
     """Normalised sentence-transformers embeddings (cosine = dot product), loaded lazily once."""
 
-    def __init__(self, model: str, batch_size: int = 64, device: str = "cpu") -> None:
+    def __init__(
+        self, model: str, batch_size: int = 64, device: str = "cpu", cache_size: int = 200_000
+    ) -> None:
         self.name = model
         self.batch_size = batch_size
         self.device = device
         self._model: SentenceTransformer | None = None
+        # Annual resolutions carry most paragraphs over word for word: a text seen before in
+        # this process is not encoded again (vectors are deterministic for a given model).
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, list[float]] = OrderedDict()
+        self.encoded = 0  # texts actually run through the model
 
     def __repr__(self) -> str:
         return f"SentenceTransformerEmbedder(model={self.name!r})"
@@ -96,14 +105,27 @@ class SentenceTransformerEmbedder(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        vectors = self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-            convert_to_numpy=True,
-        )
-        return [list(map(float, v)) for v in vectors]
+        keys = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts]
+        todo = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        if todo:
+            first = {k: t for k, t in zip(keys, texts, strict=True)}
+            vectors = self.model.encode(
+                [first[k] for k in todo],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+            )
+            self.encoded += len(todo)
+            for k, v in zip(todo, vectors, strict=True):
+                self._cache[k] = list(map(float, v))
+        out = []
+        for k in keys:
+            out.append(self._cache[k])
+            self._cache.move_to_end(k)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        return out
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.errors import ParseError
+from core.errors import ParseError
 from ingest.model import Resolution
 
 

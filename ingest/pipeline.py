@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.errors import ParseError, UnsupportedFormat
 from ingest.embedding import Embedder
-from ingest.errors import ParseError, UnsupportedFormat
 from ingest.limits import DEFAULT_LIMITS, IngestLimits
 from ingest.model import Paragraph, Resolution
 from ingest.parsers import SUPPORTED_SUFFIXES
@@ -40,6 +40,9 @@ FORMAT_RANK = {"akn": 4, "docx": 3, "pdf": 2, "markdown": 1, "text": 1}
 # Paragraphs are embedded in batches that span files, so small files do not
 # leave the encoder idle between them.
 EMBED_FLUSH = 1024
+# Raised whenever a parser change can change what a file yields (issue 16 learnt parts and
+# sections): files ingested by an older parser are parsed again on the next ingest.
+PARSER_VERSION = 2
 PREFETCH = 4
 
 
@@ -298,6 +301,10 @@ class Ingestor:
         return sha, parse(path)
 
     def _file_is_current(self, record: dict[str, Any]) -> bool:
+        if record.get("parser") != PARSER_VERSION:
+            # Parsed by an older parser: parse again (only paragraphs whose text changed
+            # are embedded again, so this costs parsing, not the encoder).
+            return False
         try:
             docs = json.loads(str(record.get("docs", "[]")))
         except ValueError:
@@ -383,7 +390,9 @@ class Ingestor:
             self._pending.append(pend)
             self._pending_by_doc[doc_id] = pend
         if not changed:
-            self.store.put_file_record(sha, {"source": path.name, "docs": docs_for_file})
+            self.store.put_file_record(
+                sha, {"source": path.name, "docs": docs_for_file, "parser": PARSER_VERSION}
+            )
         else:
             self._pending_files[sha] = (path.name, docs_for_file)
         return changed
@@ -456,7 +465,9 @@ class Ingestor:
             report.deleted += len(pend.vanished)
         self._pending.clear()
         for sha, (name, docs) in self._pending_files.items():
-            self.store.put_file_record(sha, {"source": name, "docs": docs})
+            self.store.put_file_record(
+                sha, {"source": name, "docs": docs, "parser": PARSER_VERSION}
+            )
         self._pending_files.clear()
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ingest.errors import ParseError
+from core.errors import ParseError
 from ingest.parsers.records import is_records_file, parse_records_file
 from ingest.records import Record
 

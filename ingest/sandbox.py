@@ -27,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from ingest.errors import ParseError, UnsupportedFormat
+from core.errors import ParseError, UnsupportedFormat
 from ingest.limits import DEFAULT_LIMITS, IngestLimits, OverBudget, bound_resolutions, over
 from ingest.model import Resolution
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
-from ingest.errors import StoreError, StoreLocked
+from core.errors import StoreError, StoreLocked
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,8 @@ class ParagraphStore(Protocol):
     ) -> list[StoredParagraph]: ...
 
     def get(self, ids: Sequence[str]) -> list[StoredParagraph]: ...
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, Any]: ...
 
     def iter_paragraphs(self, where: dict[str, Any] | None = None) -> Iterator[StoredParagraph]: ...
 

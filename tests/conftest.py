@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -118,3 +118,51 @@ def small_store(
     return _build_store(
         tmp_path_factory.mktemp("small-store"), [corpus / f for f in SMALL_STORE_FILES], embedder
     )
+
+
+# -- a deterministic stand-in for the encoder ---------------------------------------
+class HashingEmbedder:
+    """A hashed bag of words (SHA-256 seeded, not `hash()`): texts that share words are near,
+    texts that share none are orthogonal. Logic tests need no model and run in milliseconds."""
+
+    name = "hashing-test-embedder"
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+
+    def _vector(self, text: str) -> list[float]:
+        import hashlib
+        import math
+        import re
+
+        vec = [0.0] * self.dim
+        for word in re.findall(r"[a-z0-9]+", text.lower()):
+            digest = hashlib.sha256(word.encode()).digest()
+            vec[int.from_bytes(digest[:4], "big") % self.dim] += 1.0 if digest[4] % 2 else -1.0
+        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+        return [v / norm for v in vec]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+@pytest.fixture
+def fake_embedder() -> HashingEmbedder:
+    return HashingEmbedder()
+
+
+def lenient_decider() -> Any:
+    """A decision model that answers whatever retrieval finds, save a subject absent from the
+    resolutions in scope: for tests of retrieval, composing and verification, which must not
+    depend on where the shipped model (fitted on the whole corpus) sets its threshold."""
+    import numpy as np
+
+    from bot.answer.decide import NAMES, Decider
+    from bot.retrieval.scoring import LinearModel
+
+    model = LinearModel(NAMES, np.zeros(len(NAMES)), bias=10.0, threshold=0.5)
+    model.info.update(topic_veto=True, extra_threshold=2.0)  # one citation per answer
+    return Decider(model)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import lenient_decider
 from pydantic import SecretStr
 
 from bot.answer.engine import ResolutionAnswerer
@@ -176,7 +177,9 @@ def llm_answerer(
     small_store: tuple[Settings, Any], embedder: Any, server: CannedServer
 ) -> ResolutionAnswerer:
     settings, store = small_store
-    answerer = build_answerer(llm_settings(settings, server), store, embedder)
+    answerer = build_answerer(
+        llm_settings(settings, server), store, embedder, decider=lenient_decider()
+    )
     assert answerer.composer is not None and answerer.rewriter is not None
     return answerer
 
@@ -200,7 +203,7 @@ def hostile_answerer(
     store = open_local_store(settings.store_path, settings.collection, settings.embedding_model)
     report = Ingestor(store, embedder).ingest([path])
     assert report.ok and report.resolutions == 1
-    return build_answerer(settings, store, embedder)
+    return build_answerer(settings, store, embedder, decider=lenient_decider())
 
 
 QUESTION = "What does 79/154 say about victims of trafficking?"

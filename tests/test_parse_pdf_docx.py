@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from ingest.errors import ParseError
+from core.errors import ParseError
 from ingest.model import Resolution, is_valid_label
 from ingest.parsers import parse_file
 from ingest.parsers.docx import parse_docx_file
@@ -741,10 +740,8 @@ def test_gold_quotes_in_pdf_and_docx(corpus: Path, gold_dir: Path) -> None:
 
 
 def _expect_error(parser: Callable[[Path], list[Resolution]], path: Path, pattern: str) -> None:
-    start = time.perf_counter()
     with pytest.raises(ParseError) as info:
         parser(path)
-    assert time.perf_counter() - start < 5
     message = str(info.value)
     assert re.search(pattern, message), message
     assert "\n" not in message and len(message) < 200

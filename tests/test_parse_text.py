@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-from ingest.errors import ParseError
+from core.errors import ParseError
 from ingest.model import Paragraph, Resolution, is_valid_label
 from ingest.parsers import parse_file
 from ingest.parsers.layout import PAGE_BREAK, blocks_from_lines

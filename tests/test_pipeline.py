@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from ingest.errors import StoreLocked
+from core.errors import StoreLocked
 from ingest.pipeline import Ingestor
 from ingest.store import ChromaStore, WriteLock, open_local_store
 
@@ -181,7 +181,7 @@ def test_second_writer_on_a_local_store_gets_a_clear_error(tmp_path: Path) -> No
             import sys
             from pathlib import Path
             from ingest.store import WriteLock
-            from ingest.errors import StoreLocked
+            from core.errors import StoreLocked
             try:
                 with WriteLock(Path({str(lock)!r})):
                     sys.exit(0)

@@ -34,7 +34,7 @@ from bot.cli import cli
 from bot.settings import Settings
 from bot.slack.app import build_app, make_client
 from bot.slack.feedback import FeedbackStore
-from ingest.errors import ResbotError
+from core.errors import ResbotError
 
 
 @pytest.fixture

@@ -1,43 +1,68 @@
-"""The answerer: plan, retrieve, decide whether the corpus answers, compose, verify."""
+"""The answerer: a LangChain Runnable of explicit stages, each passed once.
+
+    plan ─► route ─► retrieve ─► decide ─► compose ─► verify ─► Answer
+
+* plan: conversation state and reference resolution (`conversation.py`), then query
+  understanding (`bot/retrieval/query.py`).
+* route: routers for questions a derived table answers (mandates, series, records).
+* retrieve: dense + BM25 candidates scored over named signals with fitted weights.
+* decide: one calibrated model of "the best paragraph answers this" (`decide.py`).
+* compose: extractive (default) or a language model, behind the `Composer` Protocol.
+* verify: every citation in the text must be a paragraph the composer was given.
+
+The CLI, Slack and the evaluation call `ResolutionAnswerer.answer`, which invokes the chain;
+`ResolutionAnswerer.chain` is the Runnable itself (`invoke`, `batch`, `stream`), and a user
+can pass another `Searcher` or `Composer`.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from bot import glossary
 from bot.answer.compose import compose, wants_references
-from bot.answer.conversation import is_followup, scope_from_history
+from bot.answer.conversation import ConversationState, Resolved, is_followup, resolve
+from bot.answer.decide import Decider, Decision, Evidence
 from bot.answer.route import Router
-from bot.answer.types import Answer, Retrieved, Turn
+from bot.answer.types import Answer, Citation, Retrieved, Turn
 from bot.answer.verify import verify
 from bot.places import place_pattern
-from bot.retrieval.hybrid import HybridSearcher
-from bot.retrieval.ordinals import ordinal_words
+from bot.retrieval.hybrid import Candidate, to_retrieved
+from bot.retrieval.lexical import LexicalIndex
 from bot.retrieval.query import AGE_RX, QueryPlan, has_figure, states_a_time
-from bot.retrieval.text import index_terms
-from ingest.errors import ResbotError
+from core.errors import ResbotError
+from ingest.store import DocRecord
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 4000
-_CROSS = re.compile(
-    r"\b(?:across|each|every|all|which (?:\w+ ){0,3}resolutions|resolutions|both|compare|list)\b",
+# No answer carries more than this many citations; past it, it says how many more there are.
+MAX_CITATIONS = 12
+LISTING_DEPTH = 60
+# "Which resolutions ...", "list the resolutions ...": a list of resolutions, one paragraph each.
+_WHICH_RESOLUTIONS = re.compile(
+    r"\b(?:which|what|list|name)\b(?:\s+\w+){0,3}?\s+(?:resolutions|texts|documents)\b"
+    r"|\bresolutions\s+(?:that|which)\b|\bacross (?:the |all )?resolutions\b",
     re.I,
 )
 
 
-@dataclass
-class Thresholds:
-    """When the corpus is taken to answer a question; calibrated on the dev gold sets (README)."""
+class Searcher(Protocol):
+    """What the answerer needs from retrieval."""
 
-    min_score: float = 0.505
-    cite_ratio: float = 0.995
-    cross_ratio: float = 0.85
-    max_citations: int = 3
-    max_citations_cross: int = 6
+    def index(self) -> LexicalIndex: ...
+
+    def plan(self, question: str) -> QueryPlan: ...
+
+    def candidates(self, plan: QueryPlan) -> list[Candidate]: ...
+
+    def document(self, doc_id: str) -> DocRecord | None: ...
 
 
 class Composer(Protocol):
@@ -46,6 +71,12 @@ class Composer(Protocol):
     def compose(
         self, question: str, items: list[Retrieved], history: list[Turn], plan: QueryPlan
     ) -> str | None: ...
+
+
+class Rewriter(Protocol):
+    """Rewrites a follow-up into a standalone question (a language model), or returns None."""
+
+    def rewrite(self, question: str, history: list[Turn]) -> str | None: ...
 
 
 class ExtractiveComposer:
@@ -60,13 +91,13 @@ class ExtractiveComposer:
         )
 
 
-def answer_clause(plan: QueryPlan, dates: bool = True) -> Callable[[str], bool] | None:
+def answer_clause(plan: QueryPlan) -> Callable[[str], bool] | None:
     """Which clauses of a long paragraph hold what the question asks for (a place, a date,
     a figure, an age), so trimming does not cut the answer out."""
     tests: list[Callable[[str], bool]] = []
     if "place" in plan.answer_types:
         tests.append(lambda c: bool(place_pattern().search(c)))
-    if "date" in plan.answer_types and dates:
+    if "date" in plan.answer_types:
         tests.append(states_a_time)
     if "number" in plan.answer_types:
         tests.append(has_figure)
@@ -77,104 +108,30 @@ def answer_clause(plan: QueryPlan, dates: bool = True) -> Callable[[str], bool] 
     return lambda clause: any(t(clause) for t in tests)
 
 
-# How close to the best score a paragraph that holds the asked-for fact may be to go first.
-ANSWER_FIRST_RATIO = 0.9
+@dataclass
+class State:
+    """What flows through the chain; a stage that sets `answer` ends the work."""
+
+    question: str
+    history: list[Turn]
+    resolved: Resolved | None = None
+    plan: QueryPlan | None = None
+    ranked: list[Candidate] = field(default_factory=list)
+    retrieved: list[Retrieved] = field(default_factory=list)
+    decision: Decision | None = None
+    chosen: list[Retrieved] = field(default_factory=list)
+    more: int = 0  # answering paragraphs left out by the citation cap
+    listing: bool = False
+    text: str | None = None
+    mode: str = "extractive"
+    answer: Answer | None = None
 
 
-def answer_first(
-    ranked: list[Retrieved], rel: list[float], plan: QueryPlan
-) -> tuple[list[Retrieved], list[float]]:
-    """For "where", "how many" and "what age": of the paragraphs nearly as strong as the best,
-    the first that holds a place, a figure or an age goes first.
-
-    "Where will the Congress be held?" is not answered by the paragraph on how its high-level
-    segment is held, however close its wording, but by the one that names Abu Dhabi.
-    """
-    # Dates are left out: "Recalling its resolution 70/1 of 25 September 2015" holds one
-    # in nearly every preamble, and says nothing of when.
-    holds = answer_clause(plan, dates=False)
-    if holds is None or not ranked or holds(ranked[0].text_with_notes):
-        return ranked, rel
-    floor = rel[0] * ANSWER_FIRST_RATIO
-    for i, (item, r) in enumerate(zip(ranked, rel, strict=False)):
-        if r < floor:
-            break
-        if holds(item.text_with_notes):
-            order = [i, *(j for j in range(len(ranked)) if j != i)]
-            return [ranked[j] for j in order], [rel[j] for j in order]
-    return ranked, rel
-
-
-def relevance(item: Retrieved, weight: float = 0.5) -> float:
-    """The fused retrieval score (dense, coverage, lexical, structural hints)."""
-    return item.score
-
-
-_ABOUT = re.compile(
-    r"\b(?:about|regarding|concerning|on the (?:topic|issue|question) of)\s+(.+?)[?.!]*$", re.I
-)
-
-
-def topic_gap(plan: QueryPlan, vocab: set[str], title_terms: set[str] | None = None) -> str | None:
-    """The subject of "... say about X?" when no resolution in scope mentions X at all.
-
-    A threshold on retrieval scores cannot tell "the corpus has a near miss" from
-    "the corpus answers"; a subject absent from the whole vocabulary can
-    ("cryptocurrencies"). Acronyms count as present when their long form is, everyday
-    words when their drafting equivalent is. For a question about one resolution, `vocab`
-    is that resolution's and words of its title are left out of the subject: in "what does
-    the Haiti resolution say about rebuilding after the earthquake", "Haiti" names the
-    document, the subject is the rebuilding.
-    """
-    m = _ABOUT.search(plan.question)
-    if not m:
-        return None
-    expanded = {t for longs in plan.expansions.values() for x in longs for t in index_terms(x)}
-    subject = [t for t in index_terms(m.group(1)) if t in plan.key_terms and not t.isdigit()]
-    if title_terms and any(t not in title_terms for t in subject):
-        subject = [t for t in subject if t not in title_terms]
-    prefixes = {w[:5] for w in vocab if len(w) >= 5}
-
-    def present(t: str) -> bool:
-        if t in vocab or t in expanded or (len(t) >= 5 and t[:5] in prefixes):
-            return True
-        return any(all(x in vocab for x in alt) for alt in plan.alternatives.get(t, ()))
-
-    missing = [t for t in subject if not present(t)]
-    if subject and len(missing) == len(subject):
-        return " ".join(subject)
+def actor_in(question: str) -> str | None:
+    """The first body or office the question names (for "and for UNODC?" next turn)."""
+    for mention in glossary.default_glossary().mentions(question):
+        return mention.text
     return None
-
-
-def answer_type_gap(plan: QueryPlan, items: list[Retrieved]) -> bool:
-    """A "how many", "when" or "what age" question, or one naming an ordinal, that none of the
-    best paragraphs can answer: they are on the subject but hold no figure or date to give."""
-    if "number" in plan.answer_types and not any(has_figure(i.text) for i in items):
-        return True
-    if (
-        "date" in plan.answer_types
-        and not plan.intents
-        and not any(states_a_time(i.text) for i in items if i.label != "HEADER")
-    ):
-        # "What deadline does it set?": the adoption date in the front matter is not a deadline.
-        return True
-    if "age" in plan.answer_types and not any(AGE_RX.search(i.text_with_notes) for i in items):
-        return True
-    if plan.ordinals:
-        wanted = [ordinal_words(o) for o in plan.ordinals]
-        return not any(all(w in i.text.lower() for w in wanted) for i in items)
-    return False
-
-
-def matches_filters(item: Retrieved, plan: QueryPlan) -> bool:
-    """Bodies and years the question names ("ECOSOC resolutions adopted in 2024") as filters."""
-    body = str(item.metadata.get("body") or "").lower()
-    if plan.bodies and body and not any(b.lower() in body for b in plan.bodies):
-        return False
-    year = item.metadata.get("year")
-    if plan.years and isinstance(year, int) and year not in plan.years:
-        return False
-    return not (plan.since_year and isinstance(year, int) and year < plan.since_year)
 
 
 class ResolutionAnswerer:
@@ -182,212 +139,257 @@ class ResolutionAnswerer:
 
     def __init__(
         self,
-        searcher: HybridSearcher,
+        searcher: Searcher,
         k: int = 5,
         composer: Composer | None = None,
-        thresholds: Thresholds | None = None,
+        decider: Decider | None = None,
         routers: Sequence[Router] = (),
-        rewriter: Any = None,
+        rewriter: Rewriter | None = None,
     ) -> None:
         self.searcher = searcher
         self.k = k
         self.composer = composer
         self.extractive = ExtractiveComposer()
-        self.t = thresholds or Thresholds()
+        self.decider = decider or Decider()
         self.routers = list(routers)
         self.rewriter = rewriter
+        self.chain: Runnable[dict[str, Any], Answer] = (
+            RunnableLambda(self._start, name="plan")
+            | RunnableLambda(self._route, name="route")
+            | RunnableLambda(self._retrieve, name="retrieve")
+            | RunnableLambda(self._decide, name="decide")
+            | RunnableLambda(self._compose, name="compose")
+            | RunnableLambda(self._verify, name="verify")
+        )
+
+    def answer(self, question: str, history: list[Turn] | None = None) -> Answer:
+        return self.chain.invoke({"question": question, "history": list(history or [])})
+
+    def prepare(self, question: str, history: list[Turn] | None = None) -> State:
+        """The plan and the scored candidates, without deciding or composing: what the
+        fitting script (`eval/fit.py`) learns from."""
+        state = self._start({"question": question, "history": list(history or [])})
+        return self._retrieve(state)
 
     def document_count(self) -> int:
         return len(self.searcher.index().doc_rows)
 
-    def decline(
-        self, question: str, plan: QueryPlan | None, retrieved: list[Retrieved], why: str = ""
-    ) -> Answer:
-        n = self.document_count()
-        text = why or f"I found nothing on that in the {n} resolutions I have."
-        scope = {"doc_ids": plan.doc_ids if plan else [], "question": question}
-        return Answer(question, text, False, [], retrieved, mode="declined", scope=scope)
-
-    def plan_for(self, question: str, history: list[Turn]) -> QueryPlan:
-        effective = question
-        scope_docs: list[str] = []
-        if history and is_followup(question):
-            if self.rewriter is not None:
-                rewritten = self.rewriter.rewrite(question, history)
-                if rewritten:
-                    effective = rewritten
-            scope = scope_from_history(history)
-            scope_docs = scope.doc_ids
-            plan = self.searcher.plan(effective)
-            if not plan.doc_ids and scope_docs:
-                plan.doc_ids = scope_docs
-            if effective == question and scope.context:
-                # Earlier questions give the topic: "that session", "the fund".
-                extra = self.searcher.plan(scope.context)
-                for term in extra.lexical_terms:
-                    if term not in plan.lexical_terms:
-                        plan.lexical_terms.append(term)
-                plan.dense_text = f"{plan.dense_text} ({scope.context})"
-            return plan
-        return self.searcher.plan(effective)
-
-    def answer(self, question: str, history: list[Turn] | None = None) -> Answer:
-        history = history or []
-        question = question.strip()
+    # -- stages -----------------------------------------------------------------
+    def _start(self, inputs: dict[str, Any]) -> State:
+        question = str(inputs.get("question") or "").strip()
         if not question:
             raise ResbotError("the question is empty")
         if len(question) > MAX_QUESTION_CHARS:
             raise ResbotError(
                 f"the question is too long ({len(question)} characters; limit {MAX_QUESTION_CHARS})"
             )
-        # Questions about obligations across the corpus go to the mandate table;
-        # a follow-up stays with the document the conversation is about.
-        followup = bool(history and is_followup(question))
-        for router in self.routers:
-            if followup and not getattr(router, "answers_followups", False):
-                continue
-            routed = router.maybe_answer(question, history)
-            if routed is not None:
-                if not routed.retrieved:
-                    routed.retrieved = [
-                        Retrieved(
-                            c.doc_id, c.symbol, c.label, c.source, c.text, 1.0, ["mandate table"]
-                        )
-                        for c in routed.citations
-                    ]
-                return routed
-        plan = self.plan_for(question, history)
+        state = State(question, list(inputs.get("history") or []))
+        followup = bool(state.history) and is_followup(question)
+        conv = ConversationState.from_history(state.history if followup else [])
+        resolved = resolve(question, conv)
+        if followup and self.rewriter is not None and not resolved.labels:
+            rewritten = self.rewriter.rewrite(question, state.history)
+            if rewritten:
+                resolved.question, resolved.context = rewritten, ""
+        state.resolved = resolved
+        plan = self.searcher.plan(resolved.question)
+        if not plan.doc_ids and resolved.doc_ids:
+            plan.doc_ids = list(resolved.doc_ids)
+        if resolved.labels:
+            plan.labels = list(resolved.labels)
+        if resolved.context:
+            # Earlier questions give the topic: "that session", "the fund".
+            extra = self.searcher.plan(resolved.context)
+            plan.lexical_terms += [t for t in extra.lexical_terms if t not in plan.lexical_terms]
+            plan.dense_text = f"{plan.dense_text} ({resolved.context})"
+        state.plan = plan
+        state.listing = bool(_WHICH_RESOLUTIONS.search(question)) and len(plan.doc_ids) != 1
         if plan.unresolved_symbols and not plan.doc_ids:
-            return self.decline(
-                question,
-                plan,
-                [],
+            state.answer = self._decline(
+                state,
                 f"I don't have {', '.join(plan.unresolved_symbols)} among the "
                 f"{self.document_count()} resolutions I hold.",
             )
-        if plan.symbol_mentions and plan.doc_ids and not plan.key_terms and not plan.labels:
+        elif plan.symbol_mentions and plan.doc_ids and not plan.key_terms and not plan.labels:
             # "What is A/RES/79/154?": nothing to search for but the document itself.
             plan.intents.add("overview")
-        ranked = self.searcher.search(plan, k=max(self.k, 10))
-        retrieved = ranked[: self.k]
-        if not ranked:
-            return self.decline(question, plan, [])
-        rel = [relevance(r) for r in ranked]
-        best = rel[0]
-        labelled = [
-            r for r in ranked if plan.labels and r.label in plan.labels and r.doc_id in plan.doc_ids
-        ]
-        if "overview" in plan.intents:
-            labelled = [r for r in ranked if r.label == "HEADER" and r.doc_id in plan.doc_ids][:1]
-        if not labelled:
-            if best < self.t.min_score:
-                return self.decline(question, plan, retrieved)
-            gap = self._topic_gap(plan)
-            if gap or answer_type_gap(plan, ranked[:5]):
-                log.info("declining: the corpus does not mention %r", gap or "the figure asked for")
-                return self.decline(question, plan, retrieved)
-        if "sponsors" in plan.intents and plan.doc_ids and not self._has_sponsors(plan.doc_ids):
-            return self.decline(
-                question,
-                plan,
-                retrieved,
-                "The text I have of that resolution does not name its sponsors.",
-            )
-        if not labelled and not plan.intents:
-            ranked, rel = answer_first(ranked, rel, plan)
-        chosen = self.choose(ranked, rel, plan, labelled)
-        text: str | None = None
-        mode = "extractive"
-        if self.composer is not None:
-            text = self.composer.compose(
-                question, ranked[: max(self.k, len(chosen))], history, plan
-            )
-            if text:
-                checked = verify(
-                    text, ranked[: max(self.k, len(chosen))], require_citation_per_sentence=True
-                )
-                if checked.citations:
-                    return Answer(
-                        question,
-                        checked.text,
-                        True,
-                        checked.citations,
-                        retrieved,
-                        mode="llm",
-                        scope={"doc_ids": plan.doc_ids, "question": plan.question},
-                        notes=[f"removed invalid citation {r}" for r in checked.removed],
-                    )
-                log.info(
-                    "model answer had no valid citation; falling back to the extractive answer"
-                )
-        text = self.extractive.compose(question, chosen, history, plan)
-        checked = verify(text or "", chosen)
-        if not checked.citations:
-            return self.decline(question, plan, retrieved)
-        return Answer(
-            question,
-            checked.text,
-            True,
-            checked.citations,
-            retrieved,
-            mode=mode,
-            scope={"doc_ids": plan.doc_ids, "question": plan.question},
-        )
+        return state
 
-    def choose(
-        self, ranked: list[Retrieved], rel: list[float], plan: QueryPlan, labelled: list[Retrieved]
-    ) -> list[Retrieved]:
-        if labelled:
-            return labelled[: self.t.max_citations]
-        best = rel[0]
-        cross = bool(_CROSS.search(plan.question)) and len(plan.doc_ids) != 1
-        chosen: list[Retrieved] = [ranked[0]]
-        if cross:
-            # One paragraph per resolution, as long as it is nearly as strong as the best.
-            docs = {ranked[0].doc_id}
-            for item, r in zip(ranked[1:], rel[1:], strict=False):
-                if len(chosen) >= self.t.max_citations_cross:
-                    break
-                if not matches_filters(item, plan):
-                    continue
-                if item.doc_id not in docs and r >= max(
-                    self.t.min_score, best * self.t.cross_ratio
-                ):
-                    chosen.append(item)
-                    docs.add(item.doc_id)
-        else:
-            # A second paragraph only when it is as strong as the first and answers a part
-            # of the question the first does not: every extra citation is one more chance
-            # to cite something that does not answer.
-            covered = set(index_terms(ranked[0].text)) & set(plan.own_terms)
-            for item, r in zip(ranked[1:], rel[1:], strict=False):
-                if len(chosen) >= self.t.max_citations:
-                    break
-                if r < max(self.t.min_score, best * self.t.cite_ratio):
-                    continue
-                adds = (set(index_terms(item.text)) & set(plan.own_terms)) - covered
-                if adds or not plan.own_terms:
-                    chosen.append(item)
-                    covered |= adds
-        if plan.intents and plan.doc_ids:
-            headers = [r for r in ranked if r.label == "HEADER" and r.doc_id in plan.doc_ids]
-            chosen = (
-                headers[:1] + [c for c in chosen if c not in headers][: self.t.max_citations - 1]
+    def _route(self, state: State) -> State:
+        if state.answer is not None:
+            return state
+        # A follow-up stays with the document the conversation is about, unless a router
+        # keeps its own conversation ("and Canada?" after a vote question).
+        followup = bool(state.history) and is_followup(state.question)
+        for router in self.routers:
+            if followup and not getattr(router, "answers_followups", False):
+                continue
+            routed = router.maybe_answer(state.question, state.history)
+            if routed is not None:
+                if not routed.retrieved:
+                    routed.retrieved = [
+                        Retrieved(c.doc_id, c.symbol, c.label, c.source, c.text, 1.0, [router.name])
+                        for c in routed.citations
+                    ]
+                state.answer = routed
+                return state
+        if state.resolved is not None and state.resolved.ask_back:
+            # Pointing back with nothing to point at: ask, never guess.
+            state.answer = Answer(state.question, state.resolved.ask_back, False, mode="clarify")
+        return state
+
+    def _retrieve(self, state: State) -> State:
+        if state.answer is not None or state.plan is None:
+            return state
+        state.ranked = self.searcher.candidates(state.plan)
+        index = self.searcher.index()
+        state.retrieved = [to_retrieved(index, c) for c in state.ranked[: max(self.k, 10)]]
+        if not state.ranked:
+            state.answer = self._decline(state)
+        return state
+
+    def _decide(self, state: State) -> State:
+        if state.answer is not None or state.plan is None:
+            return state
+        plan = state.plan
+        top = state.retrieved
+        # A paragraph asked for by its label is found by its label, wherever it ranks.
+        asked = [
+            to_retrieved(self.searcher.index(), c)
+            for c in state.ranked
+            if plan.labels and c.feature("label_asked")
+        ]
+        if asked:
+            # A paragraph asked for by its label, and found: nothing to decide.
+            state.chosen = asked[:MAX_CITATIONS]
+            return state
+        if "overview" in plan.intents:
+            state.chosen = [r for r in top if r.label == "HEADER" and r.doc_id in plan.doc_ids][:1]
+            if state.chosen:
+                return state
+        if "sponsors" in plan.intents and plan.doc_ids and not self._has_sponsors(plan.doc_ids):
+            state.answer = self._decline(
+                state, "The text I have of that resolution does not name its sponsors."
             )
+            return state
+        evidence = Evidence(plan, state.ranked, self.searcher.index())
+        state.decision = self.decider.decide(evidence)
+        if not state.decision.answer:
+            log.info("declining (p=%.2f)", state.decision.probability)
+            state.answer = self._decline(state)
+            return state
+        state.chosen = self._choose(state, evidence)
+        return state
+
+    def _choose(self, state: State, evidence: Evidence) -> list[Retrieved]:
+        """The best paragraph, and others only when the model finds them likely right too."""
+        pool = state.retrieved
+        if state.listing:
+            # A list of resolutions looks further down than the answer's usual top few,
+            # so that it can say how many more there are past the citation cap.
+            index = self.searcher.index()
+            pool = [to_retrieved(index, c) for c in state.ranked[:LISTING_DEPTH]]
+        probs = self.decider.probabilities(evidence, len(pool) if state.listing else 5)
+        chosen = [pool[0]]
+        docs = {pool[0].doc_id}
+        answering = 1
+        for item, p in zip(pool[1:], probs[1:], strict=False):
+            if p < self.decider.extra:
+                continue
+            if state.listing and item.doc_id in docs:
+                continue
+            answering += 1
+            if len(chosen) < MAX_CITATIONS:
+                chosen.append(item)
+                docs.add(item.doc_id)
+        state.more = answering - len(chosen)
         return chosen
 
-    def _topic_gap(self, plan: QueryPlan) -> str | None:
-        index = self.searcher.index()
-        if len(plan.doc_ids) != 1:
-            return topic_gap(plan, index.vocab)
-        rows = index.doc_rows.get(plan.doc_ids[0], [])
-        title = str(index.metas[rows[0]].get("title") or "") if rows else ""
-        title_terms = set(index_terms(title))
-        return topic_gap(plan, set(index.doc_terms(plan.doc_ids[0])) | title_terms, title_terms)
+    def _compose(self, state: State) -> State:
+        if state.answer is not None or state.plan is None:
+            return state
+        if self.composer is not None:
+            given = state.retrieved[: max(self.k, len(state.chosen))]
+            text = self.composer.compose(state.question, given, state.history, state.plan)
+            if text:
+                checked = verify(text, given, require_citation_per_sentence=True)
+                if checked.citations:
+                    state.answer = self._answer(
+                        state, checked.text, checked.citations[:MAX_CITATIONS], "llm"
+                    )
+                    state.answer.notes = [f"removed invalid citation {r}" for r in checked.removed]
+                    return state
+                log.info("model answer had no valid citation; falling back to the extractive one")
+        if state.listing:
+            state.text = self._listing(state)
+        else:
+            state.text = self.extractive.compose(
+                state.question, state.chosen, state.history, state.plan
+            )
+        return state
+
+    def _verify(self, state: State) -> Answer:
+        if state.answer is not None:
+            return state.answer
+        checked = verify(state.text or "", state.chosen)
+        if not checked.citations:
+            return self._decline(state)
+        text = checked.text
+        if state.more:
+            text += (
+                f"\n… and {state.more} more paragraph(s) that may answer; ask about one "
+                "resolution to narrow it down."
+            )
+        return self._answer(state, text, checked.citations[:MAX_CITATIONS], state.mode)
+
+    # -- helpers ----------------------------------------------------------------
+    def _listing(self, state: State) -> str:
+        """One line per resolution: symbol, date, title, and the paragraph that earns its place."""
+        lines = []
+        for item in state.chosen:
+            meta = item.metadata
+            head = " ".join(
+                str(x) for x in (item.symbol or item.doc_id, f"({meta.get('date')})") if x
+            ).replace("(None)", "")
+            title = str(meta.get("title") or "").strip()
+            snippet = " ".join(item.text.split()[:40])
+            if len(item.text.split()) > 40:
+                snippet += " …"
+            cite = f"[{item.symbol or item.doc_id.removeprefix('file:')}, {item.label}]"
+            lines.append(f"- {head} {title}: “{snippet}” {cite}".replace("  ", " "))
+        return "\n".join(lines)
+
+    def _scope(self, state: State) -> dict[str, Any]:
+        plan = state.plan
+        resolved = state.resolved
+        own = resolved.own_question if resolved and resolved.own_question else state.question
+        return {
+            "doc_ids": plan.doc_ids if plan else [],
+            "question": plan.question if plan else state.question,
+            "actor": (resolved.actor if resolved and resolved.actor else None) or actor_in(own),
+        }
+
+    def _answer(self, state: State, text: str, citations: list[Citation], mode: str) -> Answer:
+        return Answer(
+            state.question,
+            text,
+            True,
+            citations,
+            state.retrieved[: self.k],
+            mode=mode,
+            scope=self._scope(state),
+        )
+
+    def _decline(self, state: State, why: str = "") -> Answer:
+        text = why or f"I found nothing on that in the {self.document_count()} resolutions I have."
+        scope = self._scope(state)
+        return Answer(
+            state.question, text, False, [], state.retrieved[: self.k], mode="declined", scope=scope
+        )
 
     def _has_sponsors(self, doc_ids: list[str]) -> bool:
         for doc in doc_ids:
-            rec = self.searcher.store.get_doc(doc)
+            rec = self.searcher.document(doc)
             if rec and rec.metadata.get("sponsors") not in (None, "", "[]"):
                 return True
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.answer.decide import Decider
 from bot.answer.engine import ResolutionAnswerer
 from bot.answer.route import Router
 from bot.retrieval.hybrid import HybridSearcher
@@ -25,7 +26,10 @@ def lexical_cache_dir(settings: Settings) -> Any:
 
 
 def build_answerer(
-    settings: Settings, store: ParagraphStore, embedder: Embedder
+    settings: Settings,
+    store: ParagraphStore,
+    embedder: Embedder,
+    decider: Decider | None = None,
 ) -> ResolutionAnswerer:
     searcher = HybridSearcher(
         store, embedder, LexicalIndexCache(store, lexical_cache_dir(settings))
@@ -48,5 +52,10 @@ def build_answerer(
         SeriesRouter.from_settings(settings, store),
     ]
     return ResolutionAnswerer(
-        searcher, k=settings.k, composer=composer, rewriter=rewriter, routers=routers
+        searcher,
+        k=settings.k,
+        composer=composer,
+        rewriter=rewriter,
+        routers=routers,
+        decider=decider,
     )

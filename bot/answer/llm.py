@@ -19,7 +19,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from bot.answer.types import Retrieved, Turn
 from bot.retrieval.query import QueryPlan
 from bot.settings import Settings
-from ingest.errors import ResbotError
+from core.errors import ResbotError
 
 log = logging.getLogger(__name__)
 

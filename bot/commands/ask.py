@@ -13,7 +13,7 @@ from bot.cli import settings_from, store_option
 from bot.records.cite import meeting_of_label
 from bot.safe_text import clean, json_safe
 from bot.slack.blocks import document_url
-from ingest.errors import ResbotError
+from core.errors import ResbotError
 
 
 def _answerer(k: int | None) -> Any:

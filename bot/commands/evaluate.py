@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from bot.cli import settings_from, store_option
-from ingest.errors import ResbotError
+from core.errors import ResbotError
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from bot.cli import settings_from, store_option
-from ingest.errors import ResbotError
+from core.errors import ResbotError
 
 
 @click.command()

@@ -8,7 +8,7 @@ import click
 
 from bot.cli import settings_from
 from bot.series.service import SeriesService
-from ingest.errors import ResbotError
+from core.errors import ResbotError
 
 
 def open_service(

@@ -8,7 +8,7 @@ import click
 
 from bot.cli import settings_from
 from bot.settings import Settings
-from ingest.errors import ResbotError
+from core.errors import ResbotError
 
 log = logging.getLogger(__name__)
 

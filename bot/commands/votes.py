@@ -7,7 +7,7 @@ import json
 import click
 
 from bot.cli import settings_from, store_option
-from ingest.errors import ResbotError
+from core.errors import ResbotError
 
 
 @click.command()

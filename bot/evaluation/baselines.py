@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer.types import Answer, Citation, Retrieved, Turn
+from core.errors import ResbotError
 from ingest.embedding import Embedder
-from ingest.errors import ResbotError
 from ingest.parsers import SUPPORTED_SUFFIXES, parse_file
 from ingest.parsers.common import decode_text, read_bytes
 from ingest.pipeline import iter_files

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.errors import ResbotError
+from core.errors import ResbotError
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ingest.errors import ResbotError
+from core.errors import ResbotError
 
 Clock = Callable[[], float]
 

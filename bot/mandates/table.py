@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.glossary import Glossary, default_glossary, normalise
 from bot.mandates.budget import ExtractionBudget
 from bot.mandates.extract import Mandate, extract_mandates
-from ingest.errors import ParseError
+from core.errors import ParseError
 from ingest.model import Resolution
 
 if TYPE_CHECKING:

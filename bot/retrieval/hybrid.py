@@ -1,64 +1,49 @@
-"""Hybrid search: BM25 and dense candidates, scored by a mix of dense similarity, coverage and BM25
-plus what the question asks for (a place, a date, an addressee, a resolution named by subject)."""
+"""Hybrid search: BM25 and dense candidates, each described by named signals
+(`bot/retrieval/features.py`) and scored by a model fitted on the tuning gold
+(`bot/data/ranking.json`, written by `eval/fit.py`)."""
 
 from __future__ import annotations
 
 import json
 import logging
-import math
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from bot.answer.types import Retrieved
-from bot.places import place_pattern
+from bot.retrieval import features as F
 from bot.retrieval.lexical import LexicalIndex, LexicalIndexCache
-from bot.retrieval.ordinals import ordinal_words
-from bot.retrieval.query import (
-    AGE_RX,
-    DATE_RX,
-    QueryPlan,
-    analyse,
-    has_figure,
-    names_in,
-)
-from bot.retrieval.text import QUESTION_NOISE, bigrams, index_terms
+from bot.retrieval.query import QueryPlan, analyse, in_part
+from bot.retrieval.scoring import LinearModel
+from bot.retrieval.text import index_terms
 from ingest.embedding import Embedder
-from ingest.store import ParagraphStore
+from ingest.store import DocRecord, ParagraphStore
 
 log = logging.getLogger(__name__)
 
-RRF_K = 60
+# How many paragraphs each ranker proposes; the union is scored.
 CANDIDATES = 60
-W_DENSE, W_COVERAGE, W_LEXICAL, W_BOOST = 0.75, 0.25, 0.1, 15.0
+RANKING_MODEL = "ranking.json"
 
 
 @dataclass
 class Candidate:
     row: int
-    rrf: float = 0.0
-    dense_rank: int | None = None
-    lex_rank: int | None = None
     dense_sim: float | None = None
-    coverage: float = 0.0
     lex: float = 0.0
-    boost: float = 0.0
-    why: list[str] | None = None
+    features: list[float] = field(default_factory=list)
+    score: float = 0.0
+    why: list[str] = field(default_factory=list)
 
-    @property
-    def score(self) -> float:
-        # A convex mix of the fused signals, weights fitted on the dev gold sets
-        # (README, "Retrieval"); boosts are structural hints (label asked for,
-        # matching operative verb, phrase matches) on the same scale.
-        return (
-            W_DENSE * (self.dense_sim or 0.0)
-            + W_COVERAGE * self.coverage
-            + W_LEXICAL * self.lex
-            + W_BOOST * self.boost
-        )
+    def feature(self, name: str) -> float:
+        return self.features[F.NAMES.index(name)] if self.features else 0.0
+
+
+def load_ranking_model(path: Path | None = None) -> LinearModel:
+    return LinearModel.load(path or RANKING_MODEL, F.NAMES)
 
 
 class HybridSearcher:
@@ -70,11 +55,13 @@ class HybridSearcher:
         embedder: Embedder,
         lexical: LexicalIndexCache,
         per_doc_cap: int = 2,
+        model: LinearModel | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.lexical = lexical
         self.per_doc_cap = per_doc_cap
+        self.model = model or load_ranking_model()
 
     def index(self) -> LexicalIndex:
         return self.lexical.get()
@@ -90,83 +77,80 @@ class HybridSearcher:
         return plan
 
     def search(self, plan: QueryPlan, k: int = 5) -> list[Retrieved]:
-        ranked = self.rank(plan)
         index = self.index()
-        return [to_retrieved(index, c) for c in ranked[:k]]
+        return [to_retrieved(index, c) for c in self.rank(plan)[:k]]
+
+    def document(self, doc_id: str) -> DocRecord | None:
+        return self.store.get_doc(doc_id)
+
+    def candidates(self, plan: QueryPlan) -> list[Candidate]:
+        """Every candidate with its signals, best first (what `eval/fit.py` learns from)."""
+        return self.rank(plan)
 
     # -- internals ----------------------------------------------------------
     def rank(self, plan: QueryPlan) -> list[Candidate]:
         index = self.index()
         if not len(index):
             return []
-        rows_allowed: np.ndarray | None = None
         scope = plan.doc_ids or plan.title_docs
-        if scope:
-            rows_allowed = np.zeros(len(index), dtype=bool)
-            for d in scope:
-                rows_allowed[index.doc_rows.get(d, [])] = True
-
-        cands: dict[int, Candidate] = {}
-        # Lexical.
         lex = index.scores(lexical_query(plan, index))
-        if rows_allowed is not None:
-            lex = np.where(rows_allowed, lex, 0.0)
-        order = np.argsort(-lex)[:CANDIDATES]
-        for rank, row in enumerate(order):
+        if scope:
+            allowed = np.zeros(len(index), dtype=bool)
+            for d in scope:
+                allowed[index.doc_rows.get(d, [])] = True
+            lex = np.where(allowed, lex, 0.0)
+        cands: dict[int, Candidate] = {}
+        for row in np.argsort(-lex)[:CANDIDATES]:
             if lex[row] <= 0:
                 break
-            c = cands.setdefault(int(row), Candidate(int(row), why=[]))
-            c.lex_rank = rank
-            c.rrf += 1.0 / (RRF_K + rank + 1)
-        # Dense.
+            cands.setdefault(int(row), Candidate(int(row)))
         qvec = np.asarray(self.embedder.embed_query(plan.dense_text), dtype=np.float32)
         where: dict[str, Any] | None = None
         if scope:
             where = {"doc_id": {"$in": scope}} if len(scope) > 1 else {"doc_id": scope[0]}
-        dense_rank = 0
         for hit in self.store.query(qvec.tolist(), CANDIDATES, where=where):
             row = index.row_of(hit.id)
             if row is None or index.metas[row].get("ver") != hit.metadata.get("ver"):
                 continue  # not live (being written, or newer than our index)
-            c = cands.setdefault(row, Candidate(row, why=[]))
-            c.dense_rank = dense_rank
-            c.dense_sim = hit.score
-            c.rrf += 1.0 / (RRF_K + dense_rank + 1)
-            dense_rank += 1
-        # Labels asked for explicitly are candidates even if neither ranker found them.
-        if plan.labels and plan.doc_ids:
-            for d in plan.doc_ids:
-                for row in index.doc_rows.get(d, []):
-                    if index.metas[row].get("label") in plan.labels:
-                        cands.setdefault(row, Candidate(row, why=[]))
-        if plan.intents and plan.doc_ids:
-            for d in plan.doc_ids:
-                for row in index.doc_rows.get(d, []):
-                    if index.metas[row].get("label") == "HEADER":
-                        cands.setdefault(row, Candidate(row, why=[]))
-
+            cands.setdefault(row, Candidate(row)).dense_sim = hit.score
+        # Paragraphs asked for by label, and the front matter of a metadata question, are
+        # candidates even when neither ranker found them.
+        for d in plan.doc_ids:
+            for row in index.doc_rows.get(d, []):
+                label = index.metas[row].get("label")
+                if label in plan.labels or (plan.intents and label == "HEADER"):
+                    cands.setdefault(row, Candidate(row))
+        if plan.parts and scope:
+            # "What does part III say …": that part's paragraphs, and only them, are candidates.
+            part_rows = [
+                row
+                for d in scope
+                for row in index.doc_rows.get(d, [])
+                if any(
+                    in_part(
+                        str(index.metas[row].get("label") or ""),
+                        str(index.metas[row].get("section") or ""),
+                        part,
+                    )
+                    for part in plan.parts
+                )
+            ]
+            if part_rows:
+                cands = {row: cands.get(row, Candidate(row)) for row in part_rows}
         self._fill_dense_sims(index, cands, qvec)
-        # Reciprocal rank fusion over the union of both candidate lists, each
-        # candidate ranked by *both* scores: a paragraph that BM25 puts first but
-        # that fell just outside the dense top-N is not punished for it.
         pool = list(cands.values())
-        by_dense = sorted(pool, key=lambda c: -(c.dense_sim or 0.0))
-        by_lex = sorted(pool, key=lambda c: -float(lex[c.row]))
-        for rank, c in enumerate(by_dense):
-            c.dense_rank = rank
-            c.rrf = 1.0 / (RRF_K + rank + 1)
         top_lex = max((float(lex[c.row]) for c in pool), default=0.0) or 1.0
+        ctx = F.Context.build(plan, index)
         for c in pool:
             c.lex = float(lex[c.row]) / top_lex
-        for rank, c in enumerate(by_lex):
-            c.lex_rank = rank if lex[c.row] > 0 else None
-            if lex[c.row] > 0:
-                c.rrf += 1.0 / (RRF_K + rank + 1)
-        idf = term_idf(index, plan.lexical_terms)
-        pairs = plan_bigrams(plan)  # once per question, not once per candidate
-        for c in cands.values():
-            self._explain_and_boost(index, plan, c, idf, pairs)
-        ranked = sorted(cands.values(), key=lambda c: -c.score)
+            feats = F.row_for(index, c.row, c.dense_sim or 0.0, c.lex)
+            c.features = F.vector(ctx, feats)
+        if pool:
+            scores = self.model.scores(np.asarray([c.features for c in pool], dtype=np.float64))
+            for c, s in zip(pool, scores, strict=True):
+                c.score = float(s)
+                c.why = explain(c, self.model) + expanded_in(index.texts[c.row], plan)
+        ranked = sorted(pool, key=lambda c: -c.score)
         return diversify(index, ranked, self.per_doc_cap if len(scope) != 1 else 99)
 
     def _fill_dense_sims(
@@ -175,147 +159,32 @@ class HybridSearcher:
         missing = [c for c in cands.values() if c.dense_sim is None]
         if not missing:
             return
-        vectors = self.store_vectors([index.ids[c.row] for c in missing])
+        vectors = dict(self.store.vectors([index.ids[c.row] for c in missing]))
         for c in missing:
             vec = vectors.get(index.ids[c.row])
             c.dense_sim = float(np.dot(vec, qvec)) if vec is not None else 0.0
 
-    def store_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
-        getter = getattr(self.store, "vectors", None)
-        if getter is None:
-            return {}
-        return dict(getter(ids))
 
-    def _explain_and_boost(
-        self,
-        index: LexicalIndex,
-        plan: QueryPlan,
-        c: Candidate,
-        idf: dict[str, float],
-        pairs: set[tuple[str, str]],
-    ) -> None:
-        meta = index.metas[c.row]
-        why = c.why if c.why is not None else []
-        if c.dense_rank is not None:
-            why.append(f"dense #{c.dense_rank + 1} ({c.dense_sim:.2f})")
-        if c.lex_rank is not None:
-            why.append(f"bm25 #{c.lex_rank + 1}")
-        label = str(meta.get("label"))
-        if plan.doc_ids and meta.get("doc_id") in plan.doc_ids:
-            why.append(f"symbol {meta.get('symbol') or meta.get('doc_id')}")
-        if plan.labels and label in plan.labels:
-            c.boost += 1.0
-            why.append(f"label {label}")
-        if plan.intents and label == "HEADER":
-            c.boost += 0.05
-            why.append("metadata question")
-        body = str(meta.get("body") or "")
-        if plan.bodies and any(b.lower() in body.lower() for b in plan.bodies):
-            c.boost += 0.004
-        year = meta.get("year")
-        if isinstance(year, int):
-            if plan.years and year in plan.years:
-                c.boost += 0.006
-                why.append(f"year {year}")
-            if plan.since_year and year < plan.since_year:
-                c.boost -= 0.02
-        for acro in plan.expansions:
-            if acro in index.texts[c.row] or any(
-                x.lower() in index.texts[c.row].lower() for x in plan.expansions[acro]
-            ):
-                why.append(f"{acro} = {plan.expansions[acro][0]}")
-                break
-        text = index.texts[c.row]
-        verb = str(meta.get("verb") or "").lower()
-        if plan.verb_hints and verb and any(verb.endswith(h) or h in verb for h in plan.verb_hints):
-            c.boost += 0.004
-            why.append(f"verb {meta.get('verb')}")
-        if plan.duty and meta.get("kind") == "operative":
-            c.boost += 0.004  # duties are laid down in operative paragraphs
-        if plan.ordinals:
-            low = text.lower()
-            if all(ordinal_words(o) in low for o in plan.ordinals):
-                c.boost += 0.004
-        if pairs:
-            shared = len(pairs & bigrams(index_terms(text)))
-            if shared:
-                c.boost += min(shared, 3) * 0.003
-                why.append(f"{shared} phrase match" + ("es" if shared > 1 else ""))
-        # A question asking "how many" or "when" is answered by a paragraph that has a figure or a date.
-        if "number" in plan.answer_types and has_figure(text):
-            c.boost += 0.006
-            why.append("has a figure")
-            if plan.counted and re.search(
-                rf"\b\d[\d,]*\s+(?:\w+\s+)?{re.escape(plan.counted[:5])}", text, re.I
-            ):
-                c.boost += 0.01  # "173 parties" answers "how many parties"
-        if "date" in plan.answer_types and DATE_RX.search(text):
-            c.boost += 0.008
-            why.append("has a date or session")
-        # Coverage looks at the paragraph itself: the title is shared by every
-        # paragraph of a document and would make them all look alike.
-        para = index.para(c.row)
-        full = para.text_with_notes
-        full_terms = index_terms(full)
-        c.coverage = coverage(plan.lexical_terms, set(full_terms), idf, plan.alternatives)
-        if "place" in plan.answer_types and place_pattern().search(text):
-            c.boost += 0.008
-            why.append("names a place")
-        if "age" in plan.answer_types and AGE_RX.search(full):
-            c.boost += 0.008
-            why.append("states an age")
-        if "names" in plan.answer_types and len(names_in(full)) >= 8:
-            c.boost += 0.006
-            why.append("names several bodies")
-        for phrase in plan.quoted:
-            if contains_phrase(full_terms, phrase):
-                c.boost += 0.01
-                why.append("has the quoted words")
-        if plan.title_terms and not plan.doc_ids:
-            share = title_share(plan.title_terms, str(meta.get("title") or ""), plan.alternatives)
-            if share >= TITLE_MATCH:
-                why.append("title matches")
-        if (plan.duty or plan.verb_hints) and meta.get("kind") == "operative":
-            whom = addressed(text, plan)
-            if whom:
-                c.boost += 0.006
-                why.append(f"addressed to {whom}")
-        c.why = why
+def explain(c: Candidate, model: LinearModel, top: int = 4) -> list[str]:
+    """The signals that raised this candidate most, for `--json` and /sources."""
+    if not c.features or model.mean is None or model.scale is None:
+        return []
+    contrib = (np.asarray(c.features) - model.mean) / model.scale * model.weights
+    order = np.argsort(-contrib)[:top]
+    return [
+        f"{model.features[i]} {c.features[i]:.2f}"
+        for i in order
+        if contrib[i] > 0 and c.features[i]
+    ]
 
 
-def plan_bigrams(plan: QueryPlan) -> set[tuple[str, str]]:
-    return bigrams(index_terms(plan.question))
-
-
-def term_idf(index: LexicalIndex, terms: list[str]) -> dict[str, float]:
-    n = max(len(index), 1)
-    out: dict[str, float] = {}
-    for t in terms:
-        out[t] = math.log(1 + n / (1 + index.df.get(t, 0)))
-    return out
-
-
-def coverage(
-    terms: list[str],
-    present: set[str],
-    idf: dict[str, float],
-    alternatives: dict[str, tuple[tuple[str, ...], ...]] | None = None,
-) -> float:
-    """IDF-weighted share of the question's key terms that occur in a paragraph.
-
-    A term also counts as present through a drafting-language equivalent
-    ("kids" through "children").
-    """
-    if not terms:
-        return 0.0
-    alts = alternatives or {}
-
-    def has(t: str) -> bool:
-        return t in present or any(all(x in present for x in alt) for alt in alts.get(t, ()))
-
-    total = sum(idf.get(t, 1.0) for t in terms)
-    hit = sum(idf.get(t, 1.0) for t in terms if has(t))
-    return hit / total if total else 0.0
+def expanded_in(text: str, plan: QueryPlan) -> list[str]:
+    """The acronym of the question that the paragraph spells out ("UNODC = United Nations …")."""
+    low = text.lower()
+    for acro, longs in plan.expansions.items():
+        if acro in text or any(x.lower() in low for x in longs):
+            return [f"{acro} = {longs[0]}"]
+    return []
 
 
 def lexical_query(plan: QueryPlan, index: LexicalIndex) -> list[str]:
@@ -376,41 +245,6 @@ def titled_docs(index: LexicalIndex, plan: QueryPlan) -> list[str]:
     return found
 
 
-def contains_phrase(terms: list[str], phrase: list[str]) -> bool:
-    n = len(phrase)
-    return any(terms[i : i + n] == phrase for i in range(len(terms) - n + 1))
-
-
-_DUTY_VERB = re.compile(
-    r"\b(?:requests?|invites?|encourages?|calls?\s+(?:up)?on|urges?|recommends?|authori[sz]es?|"
-    r"directs?|instructs?|entrusts?|appeals?\s+to|exhorts?|mandates?)\s+"
-    r"(?:(?:also|further|again|once again|strongly|in this regard|in that regard),?\s+)*"
-    r"(?P<whom>[^,;:.]{2,160}?)\s+(?:to|that)\b",
-    re.I,
-)
-# Words of an addressee phrase that name no one ("all relevant", "other interested").
-_NOT_A_NAME = frozenset({"relevant", "concern", "other", "all", "interest"}) | QUESTION_NOISE
-
-
-def addressed(text: str, plan: QueryPlan) -> str | None:
-    """Whom an operative paragraph asks to act, when the question names the same actor.
-
-    "Does the resolution give the CSW anything to do?" is answered by the paragraph that
-    *encourages the Commission on the Status of Women to*, not by one that merely mentions it.
-    """
-    wanted = set(plan.own_terms)
-    if not wanted:
-        return None
-    for m in _DUTY_VERB.finditer(text):
-        whom = m.group("whom")
-        named = [t for t in index_terms(whom) if t not in _NOT_A_NAME]
-        # Most of the addressee's name must be in the question: "sector" alone does not
-        # make "the private sector" the actor asked about.
-        if named and 3 * sum(t in wanted for t in named) >= 2 * len(named):
-            return " ".join(whom.split()[:8])
-    return None
-
-
 def diversify(index: LexicalIndex, ranked: list[Candidate], per_doc_cap: int) -> list[Candidate]:
     """Keep at most `per_doc_cap` paragraphs per document near the top, then the rest in order."""
     top: list[Candidate] = []
@@ -447,9 +281,8 @@ def to_retrieved(index: LexicalIndex, c: Candidate) -> Retrieved:
     notes = meta.get("footnotes")
     meta["footnotes_list"] = json.loads(notes) if isinstance(notes, str) and notes else []
     meta["dense_sim"] = c.dense_sim
-    meta["coverage"] = c.coverage
     meta["lex"] = c.lex
-    meta["boost"] = c.boost
+    meta["features"] = dict(zip(F.NAMES, c.features, strict=False))
     return Retrieved(
         doc_id=str(meta.get("doc_id")),
         symbol=meta.get("symbol"),

@@ -227,6 +227,19 @@ ORDINAL_RX = re.compile(
 )
 
 
+# "part III", "Part B", "section II" of a resolution adopted in parts.
+_PART = re.compile(r"\b(?:part|section)\s+([IVXLC]{1,7}|[A-Z])\b(?!\.\w)", re.I)
+
+
+def in_part(label: str, section: str, part: str) -> bool:
+    """Whether a paragraph (its label and section heading) belongs to the part asked for."""
+    part = part.upper()
+    if label.upper().startswith(f"{part}-"):
+        return True
+    head = section.strip().upper()
+    return head.startswith((f"{part}.", f"{part} ", f"PART {part}", f"SECTION {part}"))
+
+
 def spell_out(question: str, expansions: dict[str, list[str]]) -> str:
     """The question with each acronym replaced by its long form, for the dense encoder.
 
@@ -273,6 +286,8 @@ class QueryPlan:
     own_terms: list[str] = field(default_factory=list)
     title_terms: list[str] = field(default_factory=list)  # "the trafficking resolution"
     title_docs: list[str] = field(default_factory=list)  # the resolutions those terms single out
+    # Parts of a resolution in parts ("part III", "section B"): labels "III-OP4", sections.
+    parts: list[str] = field(default_factory=list)
 
     @property
     def metadata_question(self) -> bool:
@@ -367,6 +382,7 @@ def analyse(
         own_terms=list(lexical),
         title_terms=[] if doc_ids else title_hint(text_wo_symbols),
         quoted=[terms for q in _QUOTED.findall(question) if (terms := index_terms(q))],
+        parts=list(dict.fromkeys(m.group(1) for m in _PART.finditer(question))),
     )
 
 

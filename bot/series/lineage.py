@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.series.citations import citations_of
 from bot.series.normalise import comparison_text
-from ingest.errors import ParseError
+from core.errors import ParseError
 from ingest.model import Resolution
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.series.align import AlignParams
 from bot.series.diff import DocumentDiff, diff_resolutions
 from bot.series.lineage import LineageTable, Profile, parse_paths, table_from_resolutions
-from ingest.errors import ResbotError
+from core.errors import ResbotError
 from ingest.model import Resolution
 from ingest.store import ParagraphStore
 

@@ -9,28 +9,42 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 from bot.mandates.sync import resolution_from_store
 from bot.series.lineage import LineageTable
-from ingest.errors import ResbotError
+from core.errors import ResbotError
 from ingest.model import Paragraph, Resolution
-from ingest.store import ParagraphStore
+from ingest.store import DocRecord, ParagraphStore, StoredParagraph
 
 log = logging.getLogger(__name__)
 
 
-def load_resolution(store: ParagraphStore, doc_id: str) -> Resolution:
+def load_resolution(
+    store: ParagraphStore, doc_id: str, record: DocRecord | None = None
+) -> Resolution:
     """A stored document rebuilt as a Resolution (its accepted version's paragraphs, in order)."""
-    record = store.docs().get(doc_id)
+    record = record or store.get_doc(doc_id)
     if record is None:
         raise ResbotError(f"{doc_id} is not in the store")
+    return _rebuild(record, list(store.iter_paragraphs(where={"doc_id": doc_id})))
+
+
+def load_resolutions(store: ParagraphStore, records: dict[str, DocRecord]) -> Iterator[Resolution]:
+    """Many stored documents in one pass over the store (one read, not one per document)."""
+    by_doc: dict[str, list[StoredParagraph]] = defaultdict(list)
+    for p in store.iter_paragraphs():
+        if p.doc_id in records:
+            by_doc[p.doc_id].append(p)
+    for doc_id, record in records.items():
+        yield _rebuild(record, by_doc.get(doc_id, []))
+
+
+def _rebuild(record: DocRecord, stored: list[StoredParagraph]) -> Resolution:
     rows = sorted(
-        (
-            p
-            for p in store.iter_paragraphs(where={"doc_id": doc_id})
-            if record.accepts(p.metadata.get("ver"))
-        ),
+        (p for p in stored if record.accepts(p.metadata.get("ver"))),
         key=lambda p: int(p.metadata.get("order", 0)),
     )
     paragraphs = [
@@ -63,8 +77,12 @@ def sync_lineage(store: ParagraphStore, path: Path) -> LineageTable:
     stale = [d for d, rec in docs.items() if known.get(d) != rec.ver]
     for gone in set(table.profiles) - set(docs):
         table.remove(gone)
-    for doc_id in stale:
-        table.add(load_resolution(store, doc_id))
+    if len(stale) > 20:
+        for res in load_resolutions(store, {d: docs[d] for d in stale}):
+            table.add(res)
+    else:
+        for doc_id in stale:
+            table.add(load_resolution(store, doc_id, docs[doc_id]))
     if stale:
         log.info("lineage table: %d documents profiled", len(stale))
     table.save(path)

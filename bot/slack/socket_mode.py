@@ -6,7 +6,7 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.settings import Settings
-from ingest.errors import ResbotError
+from core.errors import ResbotError
 
 
 def make_socket_handler(app: App, settings: Settings) -> SocketModeHandler:

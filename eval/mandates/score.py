@@ -212,11 +212,11 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{f:<12} {c['precision']:>9.3f} {c['recall']:>7.3f}   {c['correct']}/{c['pred']}/{c['gold']}"
             )
-        for p in problems:
-            print(f"problem: {p}")
+        for problem in problems:
+            print(f"problem: {problem}")
     if args.errors:
         for g, p in pairs:
-            diffs = []
+            diffs: list[str] = []
             for f in (*SETS, *SCALARS):
                 gv = g[f] if g else None
                 pv = p[f] if p else None

@@ -35,12 +35,12 @@ def main() -> None:
         if new.series_key == "E" and new.period and old.period and new.period - old.period == 1:
             buckets["ecosoc-annual"].append((old_id, new_id))
         elif new.series_key == "A" and (old.period, new.period) in ((77, 78), (78, 79), (77, 79)):
-            kind = {
+            kinds: dict[tuple[int | None, int | None], str] = {
                 (77, 78): "ga-annual-77-78",
                 (78, 79): "ga-annual-78-79",
                 (77, 79): "ga-biennial-77-79",
             }
-            buckets[kind[(old.period, new.period)]].append((old_id, new_id))
+            buckets[kinds[(old.period, new.period)]].append((old_id, new_id))
     rng = random.Random(SEED)
     chosen: list[dict[str, str]] = []
     for kind, n in QUOTA.items():

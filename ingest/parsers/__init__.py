@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.errors import ParseError, UnsupportedFormat
+from core.errors import ParseError, UnsupportedFormat
 from ingest.limits import DEFAULT_LIMITS, IngestLimits
 from ingest.model import Resolution
 

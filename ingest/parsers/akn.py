@@ -22,8 +22,8 @@ from typing import Literal, TypeAlias
 
 from lxml import etree
 
+from core.errors import ParseError
 from ingest import completeness
-from ingest.errors import ParseError
 from ingest.model import Kind, Paragraph, Resolution
 from ingest.parsers.common import (
     clean_ws,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ingest.errors import ParseError
+from core.errors import ParseError
 from ingest.model import Format, Paragraph, Resolution
 
 # A resolution is at most a few hundred kilobytes; anything far larger is not one,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ingest.errors import ParseError
+from core.errors import ParseError
 from ingest.limits import DEFAULT_LIMITS, IngestLimits, over
 from ingest.model import Resolution
 from ingest.parsers.blocks import Block, assemble

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.errors import ParseError
+from core.errors import ParseError
 from ingest.limits import DEFAULT_LIMITS, IngestLimits, over
 from ingest.model import Resolution
 from ingest.parsers.blocks import Block, assemble, find_symbol, is_formula

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ingest.errors import ParseError
+from core.errors import ParseError
 from ingest.records import MEETING_RE, SYMBOL_RE, Record
 
 # Real lines are under 7 KB (a recorded vote lists some 190 names); a megabyte is no record.

@@ -16,7 +16,7 @@ import logging
 import re
 from pathlib import Path
 
-from ingest.errors import ParseError
+from core.errors import ParseError
 from ingest.model import Format, Resolution
 from ingest.parsers import layout
 from ingest.parsers.common import clean_ws, decode_text, read_bytes
