@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bot.answer.types import Turn
+from bot.retrieval.text import key_terms
 from bot.symbols import find_symbol_refs
 
 _FOLLOWUP_START = re.compile(
@@ -157,7 +158,9 @@ def resolve(question: str, state: ConversationState) -> Resolved:
         if shifted:
             out.doc_ids, out.labels = [doc], [shifted]
             return out
-    if state.paragraph and _THAT_PARAGRAPH.search(question):
+    if state.paragraph and (_THAT_PARAGRAPH.search(question) or not key_terms(question)):
+        # "which paragraph says so?", and a follow-up with no subject of its own ("and by
+        # when?", "who?"): about the paragraph just cited.
         doc, label = state.paragraph
         out.doc_ids, out.labels = [doc], [label]
         return out

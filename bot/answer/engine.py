@@ -262,6 +262,8 @@ class ResolutionAnswerer:
         if asked:
             # A paragraph asked for by its label, and found: nothing to decide.
             state.chosen = asked[:MAX_CITATIONS]
+            anchors = {a.anchor for a in asked}
+            state.retrieved = asked + [r for r in state.retrieved if r.anchor not in anchors]
             return state
         if "overview" in plan.intents:
             state.chosen = [r for r in top if r.label == "HEADER" and r.doc_id in plan.doc_ids][:1]

@@ -50,6 +50,7 @@ class Row:
     bm25: float  # BM25 over the pool's best, in [0, 1]
     terms: frozenset[str] = field(default_factory=frozenset)
     note_terms: frozenset[str] = field(default_factory=frozenset)
+    sequence: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -175,7 +176,8 @@ def _title_share(ctx: Context, r: Row) -> float:
 def _phrase(ctx: Context, r: Row) -> float:
     if not ctx.pairs:
         return 0.0
-    return min(len(ctx.pairs & bigrams(index_terms(r.text))), 3) / 3
+    seq = list(r.sequence) if r.sequence else index_terms(r.text)
+    return min(len(ctx.pairs & bigrams(seq)), 3) / 3
 
 
 def _verb(ctx: Context, r: Row) -> float:
@@ -301,18 +303,44 @@ SIGNALS: dict[str, Callable[[Context, Row], float]] = {
 NAMES: tuple[str, ...] = tuple(SIGNALS)
 
 
+@dataclass(frozen=True)
+class _RowText:
+    notes: str
+    terms: frozenset[str]
+    note_terms: frozenset[str]
+    sequence: tuple[str, ...]  # the paragraph's terms in order, for phrases
+
+
+def _row_text(index: LexicalIndex, row: int) -> _RowText:
+    """A paragraph's terms, tokenised once per index (an index is rebuilt, never changed)."""
+    cache: dict[int, _RowText] | None = getattr(index, "_row_text", None)
+    if cache is None:
+        cache = {}
+        index._row_text = cache  # type: ignore[attr-defined]
+    hit = cache.get(row)
+    if hit is None:
+        para = index.para(row)
+        notes = " ".join(para.footnotes)
+        seq = tuple(index_terms(para.text))
+        hit = _RowText(
+            notes, frozenset(seq), frozenset(index_terms(notes)) if notes else frozenset(), seq
+        )
+        cache[row] = hit
+    return hit
+
+
 def row_for(index: LexicalIndex, row: int, dense: float, bm25: float) -> Row:
-    para = index.para(row)
-    notes = " ".join(para.footnotes)
+    cached = _row_text(index, row)
     return Row(
         row=row,
-        text=para.text,
-        notes=notes,
+        text=index.texts[row],
+        notes=cached.notes,
         meta=index.metas[row],
         dense=dense,
         bm25=bm25,
-        terms=frozenset(index_terms(para.text)),
-        note_terms=frozenset(index_terms(notes)) if notes else frozenset(),
+        terms=cached.terms,
+        note_terms=cached.note_terms,
+        sequence=cached.sequence,
     )
 
 

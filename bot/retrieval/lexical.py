@@ -24,7 +24,7 @@ from ingest.store import ParagraphStore, StoredParagraph
 
 log = logging.getLogger(__name__)
 
-_CACHE_VERSION = 3
+_CACHE_VERSION = 4
 
 
 def lexical_text(para: StoredParagraph) -> str:
@@ -84,7 +84,13 @@ class LexicalIndex:
             for t in unique:
                 df[t] = df.get(t, 0) + 1
         log.info("built lexical index over %d paragraphs", len(ids))
-        return cls(generation, ids, texts, metas, bm25, doc_rows, vocab, df)
+        index = cls(generation, ids, texts, metas, bm25, doc_rows, vocab, df)
+        # Each document's vocabulary (its paragraphs, footnotes, title and symbol), from the
+        # terms just computed: what "is the subject in this resolution?" asks of it.
+        index._doc_terms = {
+            doc: frozenset(t for row in rows for t in corpus[row]) for doc, rows in doc_rows.items()
+        }
+        return index
 
     def __len__(self) -> int:
         return len(self.ids)
