@@ -167,8 +167,13 @@ def decision_data(
 
 
 def choose_threshold(p: np.ndarray, y: np.ndarray) -> float:
-    best, best_t = -1e9, 0.5
-    for t in np.linspace(0.05, 0.95, 91):
+    return best_threshold(p, y, np.linspace(0.05, 0.95, 91), default=0.5)
+
+
+def best_threshold(p: np.ndarray, y: np.ndarray, grid: np.ndarray, default: float) -> float:
+    """The threshold of `grid` with the highest utility (the first of ties)."""
+    best, best_t = -1e9, default
+    for t in grid:
         u = utility(p, y, float(t))
         if u > best:
             best, best_t = u, float(t)
@@ -230,20 +235,11 @@ def extra_threshold(samples: list[Sample], ranking: LinearModel, decider: Linear
             continue
         ordered, labels = rank(s, ranking)
         e = D.Evidence(s.state.plan, ordered, s.index)  # type: ignore[attr-defined]
-        for i in range(1, min(5, len(ordered))):
-            order = [ordered[i], *ordered[:i], *ordered[i + 1 :]]
-            p = decider.probability(D.evidence_vector(D.Evidence(e.plan, order, e.index)))
-            rows.append((p, labels[i]))
+        rows.extend(zip(D.Decider(decider).probabilities(e, 5)[1:], labels[1:5], strict=False))
     if not rows:
         return 0.9
-    probs, y = np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
-    best, best_t = -1e9, 0.9
-    for t in np.linspace(0.3, 0.99, 70):
-        take = probs >= t
-        utility = float(np.sum(take & (y > 0)) - WRONG_COST * np.sum(take & (y == 0)))
-        if utility > best:
-            best, best_t = utility, float(t)
-    return round(best_t, 3)
+    p, y = np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
+    return best_threshold(p, y, np.linspace(0.3, 0.99, 70), default=0.9)
 
 
 def report_split(

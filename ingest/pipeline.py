@@ -23,7 +23,7 @@ from core.errors import ParseError, UnsupportedFormat
 from ingest.embedding import Embedder
 from ingest.limits import DEFAULT_LIMITS, IngestLimits
 from ingest.model import Paragraph, Resolution
-from ingest.parsers import SUPPORTED_SUFFIXES
+from ingest.parsers import SUPPORTED_SUFFIXES, parse_file
 from ingest.parsers.common import MAX_FILE_BYTES
 from ingest.record_store import ingest_record_files, record_store_for, split_record_files
 from ingest.sandbox import IsolatedParser
@@ -95,6 +95,21 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Files under the given paths, recursively, in a stable order; hidden entries skipped,
     and links that leave the named folders not followed (see `ingest.walk`)."""
     yield from walk(list(paths)).files
+
+
+def parse_paths(paths: Iterable[Path]) -> Iterator[Resolution]:
+    """Every resolution in the files under `paths` (derived tables built from files, with no
+    store); files that do not parse are logged and skipped. The source defaults to the file."""
+    for path in iter_files(paths):
+        try:
+            resolutions = parse_file(path)
+        except ParseError as exc:
+            log.warning("%s: %s", path, exc)
+            continue
+        for res in resolutions:
+            if not res.source:
+                res.source = path.name
+            yield res
 
 
 def embedding_text(res: Resolution, para: Paragraph) -> str:

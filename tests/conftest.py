@@ -166,3 +166,13 @@ def lenient_decider() -> Any:
     model = LinearModel(NAMES, np.zeros(len(NAMES)), bias=10.0, threshold=0.5)
     model.info.update(topic_veto=True, extra_threshold=2.0)  # one citation per answer
     return Decider(model)
+
+
+@pytest.fixture
+def fake() -> Iterator[Any]:
+    """Slack's Web API, faked at its network boundary: a local HTTP server recording requests."""
+    from slack_fake import FakeSlack
+
+    server = FakeSlack().start()
+    yield server
+    server.stop()

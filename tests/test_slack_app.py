@@ -33,13 +33,6 @@ from bot.slack.blocks import FEEDBACK_DOWN, FEEDBACK_UP
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    server = FakeSlack().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def make(fake: FakeSlack, tmp_path: Path) -> Iterator[Any]:
     started: list[Harness] = []
 

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +34,6 @@ from bot.settings import Settings
 from bot.slack.app import build_app, make_client
 from bot.slack.feedback import FeedbackStore
 from core.errors import ResbotError
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    server = FakeSlack().start()
-    yield server
-    server.stop()
 
 
 def _settings(fake: FakeSlack, tmp_path: Path, **kw: Any) -> Settings:

@@ -31,13 +31,6 @@ from slack_fake import (
 )
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    server = FakeSlack().start()
-    yield server
-    server.stop()
-
-
 def _harness(fake: FakeSlack, tmp_path: Path, **kw: object) -> Iterator[Harness]:
     h = start_harness(fake, tmp_path / "data", **kw)  # type: ignore[arg-type]
     yield h

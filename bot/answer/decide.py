@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from bot.retrieval import features as F
 from bot.retrieval.hybrid import Candidate
 from bot.retrieval.lexical import LexicalIndex
 from bot.retrieval.query import QueryPlan
@@ -41,9 +40,16 @@ class Evidence:
     plan: QueryPlan
     ranked: list[Candidate]
     index: LexicalIndex
+    # Signals that do not depend on the order of the candidates, computed once per question.
+    memo: dict[str, float] = field(default_factory=dict)
 
     def top(self, name: str, i: int = 0) -> float:
         return self.ranked[i].feature(name) if len(self.ranked) > i else 0.0
+
+    def with_first(self, i: int) -> Evidence:
+        """The same evidence with candidate `i` taken as if it were the best."""
+        order = [self.ranked[i], *self.ranked[:i], *self.ranked[i + 1 :]]
+        return Evidence(self.plan, order, self.index, self.memo)
 
 
 def _margin(e: Evidence) -> float:
@@ -94,12 +100,16 @@ def topic_present(plan: QueryPlan, vocab: frozenset[str] | set[str], title: set[
 
 
 def _topic(e: Evidence) -> float:
-    if len(e.plan.doc_ids) != 1:
-        return topic_present(e.plan, e.index.vocab, set())
-    doc = e.plan.doc_ids[0]
-    rows = e.index.doc_rows.get(doc, [])
-    title = set(index_terms(str(e.index.metas[rows[0]].get("title") or ""))) if rows else set()
-    return topic_present(e.plan, e.index.doc_terms(doc) | title, title)
+    if "topic" not in e.memo:
+        if len(e.plan.doc_ids) != 1:
+            e.memo["topic"] = topic_present(e.plan, e.index.vocab, set())
+        else:
+            doc = e.plan.doc_ids[0]
+            rows = e.index.doc_rows.get(doc, [])
+            title = str(e.index.metas[rows[0]].get("title") or "") if rows else ""
+            # The document's vocabulary holds its title's terms already.
+            e.memo["topic"] = topic_present(e.plan, e.index.doc_terms(doc), set(index_terms(title)))
+    return e.memo["topic"]
 
 
 SIGNALS: dict[str, Callable[[Evidence], float]] = {
@@ -167,13 +177,7 @@ class Decider:
     def probabilities(self, e: Evidence, n: int) -> list[float]:
         """The probability that each of the first `n` candidates is a correct citation:
         the same model, each candidate taken in turn as if it were the best."""
-        out = []
-        for i in range(min(n, len(e.ranked))):
-            order: Sequence[Candidate] = [e.ranked[i], *e.ranked[:i], *e.ranked[i + 1 :]]
-            out.append(
-                self.model.probability(evidence_vector(Evidence(e.plan, list(order), e.index)))
-            )
-        return out
-
-
-__all__ = ["F", "Decider", "Decision", "Evidence", "NAMES", "evidence_vector", "topic_present"]
+        return [
+            self.model.probability(evidence_vector(e.with_first(i)))
+            for i in range(min(n, len(e.ranked)))
+        ]

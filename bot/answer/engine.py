@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot import glossary
-from bot.answer.compose import compose, wants_references
+from bot.answer.compose import compose, marker, wants_references
 from bot.answer.conversation import ConversationState, Resolved, is_followup, resolve
 from bot.answer.decide import Decider, Decision, Evidence
 from bot.answer.route import Router
@@ -115,6 +115,7 @@ class State:
     question: str
     history: list[Turn]
     resolved: Resolved | None = None
+    followup: bool = False
     plan: QueryPlan | None = None
     ranked: list[Candidate] = field(default_factory=list)
     retrieved: list[Retrieved] = field(default_factory=list)
@@ -184,7 +185,7 @@ class ResolutionAnswerer:
                 f"the question is too long ({len(question)} characters; limit {MAX_QUESTION_CHARS})"
             )
         state = State(question, list(inputs.get("history") or []))
-        followup = bool(state.history) and is_followup(question)
+        followup = state.followup = bool(state.history) and is_followup(question)
         conv = ConversationState.from_history(state.history if followup else [])
         resolved = resolve(question, conv)
         if followup and self.rewriter is not None and not resolved.labels:
@@ -220,9 +221,8 @@ class ResolutionAnswerer:
             return state
         # A follow-up stays with the document the conversation is about, unless a router
         # keeps its own conversation ("and Canada?" after a vote question).
-        followup = bool(state.history) and is_followup(state.question)
         for router in self.routers:
-            if followup and not getattr(router, "answers_followups", False):
+            if state.followup and not getattr(router, "answers_followups", False):
                 continue
             routed = router.maybe_answer(state.question, state.history)
             if routed is not None:
@@ -349,16 +349,12 @@ class ResolutionAnswerer:
         """One line per resolution: symbol, date, title, and the paragraph that earns its place."""
         lines = []
         for item in state.chosen:
-            meta = item.metadata
-            head = " ".join(
-                str(x) for x in (item.symbol or item.doc_id, f"({meta.get('date')})") if x
-            ).replace("(None)", "")
-            title = str(meta.get("title") or "").strip()
-            snippet = " ".join(item.text.split()[:40])
-            if len(item.text.split()) > 40:
-                snippet += " …"
-            cite = f"[{item.symbol or item.doc_id.removeprefix('file:')}, {item.label}]"
-            lines.append(f"- {head} {title}: “{snippet}” {cite}".replace("  ", " "))
+            date = item.metadata.get("date")
+            head = f"{item.symbol or item.doc_id} ({date})" if date else item.symbol or item.doc_id
+            title = " ".join(str(item.metadata.get("title") or "").split())
+            words = item.text.split()
+            snippet = " ".join(words[:40]) + (" …" if len(words) > 40 else "")
+            lines.append(f"- {head} {title}: “{snippet}” {marker(item)}")
         return "\n".join(lines)
 
     def _scope(self, state: State) -> dict[str, Any]:

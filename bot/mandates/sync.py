@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -112,12 +113,13 @@ def _versions(value: object) -> dict[str, str]:
 
 
 def _paragraphs(store: MandateSource, doc_id: str, record: DocRecord) -> list[Paragraph]:
+    return paragraphs_from_stored(record, store.iter_paragraphs(where={"doc_id": doc_id}))
+
+
+def paragraphs_from_stored(record: DocRecord, stored: Iterable[StoredParagraph]) -> list[Paragraph]:
+    """A document's paragraphs of its readable version, in document order."""
     rows = sorted(
-        (
-            p
-            for p in store.iter_paragraphs(where={"doc_id": doc_id})
-            if record.accepts(p.metadata.get("ver"))
-        ),
+        (p for p in stored if record.accepts(p.metadata.get("ver"))),
         key=lambda p: int(p.metadata.get("order", 0)),
     )
     return [

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Protocol
 from bot.glossary import Glossary, default_glossary, normalise
 from bot.mandates.budget import ExtractionBudget
 from bot.mandates.extract import Mandate, extract_mandates
-from core.errors import ParseError
 from ingest.model import Resolution
 
 if TYPE_CHECKING:
@@ -464,19 +463,11 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
 def rebuild_from_paths(paths: Iterable[Path], table: MandateTable | None = None) -> MandateTable:
     """Parse resolution files (folders recursively) and add their mandates to ``table``
     (a new in-memory table by default). Files that do not parse are logged and skipped."""
-    from ingest.parsers import parse_file
+    from ingest.pipeline import parse_paths
 
     table = table if table is not None else MandateTable()
-    for path in iter_files(paths):
-        try:
-            resolutions = parse_file(path)
-        except ParseError as exc:
-            log.warning("%s: %s", path, exc)
-            continue
-        for res in resolutions:
-            if not res.source:
-                res.source = path.name
-            table.add(res)
+    for res in parse_paths(paths):
+        table.add(res)
     return table
 
 

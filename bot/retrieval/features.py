@@ -51,6 +51,7 @@ class Row:
     terms: frozenset[str] = field(default_factory=frozenset)
     note_terms: frozenset[str] = field(default_factory=frozenset)
     sequence: tuple[str, ...] = ()
+    memo: dict[str, bool | None] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -105,7 +106,9 @@ def specific_terms(plan: QueryPlan) -> list[str]:
     return out
 
 
-def _has(term: str, present: frozenset[str], alts: dict[str, tuple[tuple[str, ...], ...]]) -> bool:
+def has_term(
+    term: str, present: frozenset[str], alts: dict[str, tuple[tuple[str, ...], ...]]
+) -> bool:
     return term in present or any(all(x in present for x in alt) for alt in alts.get(term, ()))
 
 
@@ -119,12 +122,12 @@ def weighted_coverage(
     if not terms:
         return 0.0
     total = sum(idf.get(t, 1.0) for t in terms)
-    hit = sum(idf.get(t, 1.0) for t in terms if _has(t, present, alts))
+    hit = sum(idf.get(t, 1.0) for t in terms if has_term(t, present, alts))
     return hit / total if total else 0.0
 
 
 @lru_cache(maxsize=8192)
-def _title_terms(title: str) -> frozenset[str]:
+def title_terms_of(title: str) -> frozenset[str]:
     return frozenset(index_terms(title))
 
 
@@ -143,7 +146,14 @@ def addressed(text: str, wanted: set[str]) -> str | None:
 
 
 def _holds_type(plan: QueryPlan, r: Row) -> bool | None:
-    """Whether the paragraph holds the kind of fact asked for; None when none is asked."""
+    """Whether the paragraph holds the kind of fact asked for; None when none is asked.
+    Two signals read it (found, missing): it is worked out once per row."""
+    if "holds_type" not in r.memo:
+        r.memo["holds_type"] = _find_type(plan, r)
+    return r.memo["holds_type"]
+
+
+def _find_type(plan: QueryPlan, r: Row) -> bool | None:
     wanted = plan.answer_types
     if not wanted:
         return None
@@ -163,13 +173,15 @@ def _holds_type(plan: QueryPlan, r: Row) -> bool | None:
 
 def _doc_coverage(ctx: Context, r: Row) -> float:
     doc = str(r.meta.get("doc_id"))
-    terms = ctx.index.doc_terms(doc) | _title_terms(str(r.meta.get("title") or ""))
-    return weighted_coverage(ctx.plan.key_terms, terms, ctx.idf, ctx.plan.alternatives)
+    # The document's vocabulary holds its title's terms too.
+    return weighted_coverage(
+        ctx.plan.key_terms, ctx.index.doc_terms(doc), ctx.idf, ctx.plan.alternatives
+    )
 
 
 def _title_share(ctx: Context, r: Row) -> float:
     wanted = ctx.plan.title_terms or ctx.plan.key_terms
-    title = _title_terms(str(r.meta.get("title") or ""))
+    title = title_terms_of(str(r.meta.get("title") or ""))
     return weighted_coverage(wanted, title, ctx.idf, ctx.plan.alternatives)
 
 

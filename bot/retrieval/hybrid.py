@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,6 @@ from bot.retrieval import features as F
 from bot.retrieval.lexical import LexicalIndex, LexicalIndexCache
 from bot.retrieval.query import QueryPlan, analyse, in_part
 from bot.retrieval.scoring import LinearModel
-from bot.retrieval.text import index_terms
 from ingest.embedding import Embedder
 from ingest.store import DocRecord, ParagraphStore
 
@@ -202,11 +200,6 @@ TITLE_MATCH = 0.6
 MAX_TITLED_DOCS = 12
 
 
-@lru_cache(maxsize=4096)
-def _title_terms(title: str) -> frozenset[str]:
-    return frozenset(index_terms(title))
-
-
 def title_share(
     wanted: list[str],
     title: str,
@@ -216,12 +209,9 @@ def title_share(
     that the resolution's title has."""
     if not wanted:
         return 0.0
-    have = _title_terms(title)
+    have = F.title_terms_of(title)
     alts = alternatives or {}
-    hit = sum(
-        t in have or any(all(x in have for x in alt) for alt in alts.get(t, ())) for t in wanted
-    )
-    return hit / len(wanted)
+    return sum(F.has_term(t, have, alts) for t in wanted) / len(wanted)
 
 
 def titled_docs(index: LexicalIndex, plan: QueryPlan) -> list[str]:

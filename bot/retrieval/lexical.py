@@ -13,7 +13,7 @@ import os
 import pickle
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from ingest.store import ParagraphStore, StoredParagraph
 
 log = logging.getLogger(__name__)
 
-_CACHE_VERSION = 4
+_CACHE_VERSION = 5
 
 
 def lexical_text(para: StoredParagraph) -> str:
@@ -47,6 +47,8 @@ class LexicalIndex:
     doc_rows: dict[str, list[int]] = field(default_factory=dict)
     vocab: set[str] = field(default_factory=set)
     df: dict[str, int] = field(default_factory=dict)  # paragraphs containing each term
+    # Each document's vocabulary: what "is the subject in this resolution?" asks of it.
+    doc_vocab: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, store: ParagraphStore) -> LexicalIndex:
@@ -84,13 +86,10 @@ class LexicalIndex:
             for t in unique:
                 df[t] = df.get(t, 0) + 1
         log.info("built lexical index over %d paragraphs", len(ids))
-        index = cls(generation, ids, texts, metas, bm25, doc_rows, vocab, df)
-        # Each document's vocabulary (its paragraphs, footnotes, title and symbol), from the
-        # terms just computed: what "is the subject in this resolution?" asks of it.
-        index._doc_terms = {
+        doc_vocab = {
             doc: frozenset(t for row in rows for t in corpus[row]) for doc, rows in doc_rows.items()
         }
-        return index
+        return cls(generation, ids, texts, metas, bm25, doc_rows, vocab, df, doc_vocab)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -105,22 +104,23 @@ class LexicalIndex:
         return StoredParagraph(self.ids[row], self.texts[row], self.metas[row])
 
     def doc_terms(self, doc_id: str) -> frozenset[str]:
-        """Every index term of one document's paragraphs and footnotes; kept, since an index
-        is rebuilt rather than changed when the store changes."""
-        if not hasattr(self, "_doc_terms"):
-            self._doc_terms: dict[str, frozenset[str]] = {}
-        if doc_id not in self._doc_terms:
-            self._doc_terms[doc_id] = frozenset(
-                t
-                for row in self.doc_rows.get(doc_id, [])
-                for t in index_terms(self.para(row).text_with_notes)
-            )
-        return self._doc_terms[doc_id]
+        """Every index term of one document: its paragraphs, footnotes, title and symbol."""
+        return self.doc_vocab.get(doc_id, frozenset())
 
     def row_of(self, pid: str) -> int | None:
         if not hasattr(self, "_row_of"):
             self._row_of = {p: i for i, p in enumerate(self.ids)}
         return self._row_of.get(pid)
+
+
+def _cache_header(generation: str) -> dict[str, Any]:
+    """What a cached index must match: the store's generation, and the index's own shape (a
+    pickle of an index with other fields would load without them and fail at the first ask)."""
+    return {
+        "v": _CACHE_VERSION,
+        "fields": [f.name for f in fields(LexicalIndex)],
+        "generation": generation,
+    }
 
 
 class LexicalIndexCache:
@@ -158,7 +158,7 @@ class LexicalIndexCache:
             try:
                 with path.open("rb") as fh:
                     header = json.loads(fh.readline())
-                    if header == {"v": _CACHE_VERSION, "generation": generation}:
+                    if header == _cache_header(generation):
                         self._index = pickle.load(fh)
                         return self._index
             except Exception:  # a stale or corrupt cache is rebuilt, never fatal
@@ -169,9 +169,7 @@ class LexicalIndexCache:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_suffix(f".{os.getpid()}.tmp")  # replicas may share the cache dir
                 with tmp.open("wb") as fh:
-                    fh.write(
-                        json.dumps({"v": _CACHE_VERSION, "generation": generation}).encode() + b"\n"
-                    )
+                    fh.write(json.dumps(_cache_header(generation)).encode() + b"\n")
                     pickle.dump(self._index, fh, protocol=pickle.HIGHEST_PROTOCOL)
                 tmp.replace(path)
             except OSError as exc:

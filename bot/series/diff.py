@@ -199,48 +199,14 @@ def entries_of(alignment: Alignment) -> list[Entry]:
             group_old = "+".join(old_units[i].label for i in link.old)
             group_new = "+".join(new_units[k].label for k in link.new)
             group = f"{group_old} -> {group_new}" if len(link.old) + len(link.new) > 2 else None
-            if len(link.old) == 1 and len(link.new) == 1:
-                o = old_units[link.old[0]]
+            # One entry per old paragraph of the link (two for a merge); a split's two new
+            # halves each come back here against the one old paragraph.
+            for i in link.old:
+                o = old_units[i]
+                unchanged_pair = status == "unchanged" and group is None
+                ops = [("equal", u.text)] if unchanged_pair else word_ops(o.text, u.text)
                 entries.append(
-                    Entry(
-                        status,
-                        o.label,
-                        u.label,
-                        o.text,
-                        u.text,
-                        link.similarity,
-                        word_ops(o.text, u.text) if status != "unchanged" else [("equal", u.text)],
-                        group,
-                    )
+                    Entry(status, o.label, u.label, o.text, u.text, link.similarity, ops, group)
                 )
-            elif len(link.new) == 2:  # split: each new half against the one old paragraph
-                o = old_units[link.old[0]]
-                entries.append(
-                    Entry(
-                        status,
-                        o.label,
-                        u.label,
-                        o.text,
-                        u.text,
-                        link.similarity,
-                        word_ops(o.text, u.text),
-                        group,
-                    )
-                )
-            else:  # merge: each old paragraph against the one new paragraph
-                for i in link.old:
-                    o = old_units[i]
-                    entries.append(
-                        Entry(
-                            status,
-                            o.label,
-                            u.label,
-                            o.text,
-                            u.text,
-                            link.similarity,
-                            word_ops(o.text, u.text),
-                            group,
-                        )
-                    )
         entries.extend(placed_after.get(j, []))
     return entries

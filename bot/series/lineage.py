@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 from bot.series.citations import citations_of
 from bot.series.normalise import comparison_text
-from core.errors import ParseError
 from ingest.model import Resolution
 
 if TYPE_CHECKING:
@@ -407,21 +406,9 @@ def lineage_path(settings: Settings) -> Path:
 
 def parse_paths(paths: Iterable[Path]) -> list[Resolution]:
     """Parse files (folders recursively); files that do not parse are logged and skipped."""
-    from ingest.parsers import parse_file
-    from ingest.pipeline import iter_files
+    from ingest.pipeline import parse_paths as each_resolution
 
-    out: list[Resolution] = []
-    for path in iter_files(paths):
-        try:
-            resolutions = parse_file(path)
-        except ParseError as exc:
-            log.warning("%s: %s", path, exc)
-            continue
-        for res in resolutions:
-            if not res.source:
-                res.source = path.name
-            out.append(res)
-    return out
+    return list(each_resolution(paths))
 
 
 def table_from_resolutions(resolutions: Iterable[Resolution]) -> LineageTable:

@@ -10,32 +10,10 @@ from __future__ import annotations
 
 import re
 
-_UNITS = [
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "eleventh",
-    "twelfth",
-    "thirteenth",
-    "fourteenth",
-    "fifteenth",
-    "sixteenth",
-    "seventeenth",
-    "eighteenth",
-    "nineteenth",
-]
-_TENS = ["twent", "thirt", "fort", "fift", "sixt", "sevent", "eight", "ninet"]
-_ORDINALS = frozenset(
-    [*_UNITS, "hundredth", *(t + "ieth" for t in _TENS)]
-    + [f"{t}y-{u}" for t in _TENS for u in _UNITS[:9]]
-)
+from bot.retrieval.ordinals import ordinal_words
+
+# "first" … "ninety-ninth", "hundredth": the spelt-out session numbers.
+_ORDINALS = frozenset(ordinal_words(f"{n}th") for n in range(1, 100)) | {"hundredth"}
 # "seventy-ninth session", "its eighty-first and eighty-second sessions", "77th session"
 _SESSION = re.compile(
     r"\b([\w-]+)(?:\s+(?:and|to)\s+([\w-]+))?(?=\s+(?:regular\s+|special\s+)?sessions?\b)",

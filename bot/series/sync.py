@@ -13,10 +13,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.mandates.sync import resolution_from_store
+from bot.mandates.sync import paragraphs_from_stored, resolution_from_store
 from bot.series.lineage import LineageTable
 from core.errors import ResbotError
-from ingest.model import Paragraph, Resolution
+from ingest.model import Resolution
 from ingest.store import DocRecord, ParagraphStore, StoredParagraph
 
 log = logging.getLogger(__name__)
@@ -43,21 +43,7 @@ def load_resolutions(store: ParagraphStore, records: dict[str, DocRecord]) -> It
 
 
 def _rebuild(record: DocRecord, stored: list[StoredParagraph]) -> Resolution:
-    rows = sorted(
-        (p for p in stored if record.accepts(p.metadata.get("ver"))),
-        key=lambda p: int(p.metadata.get("order", 0)),
-    )
-    paragraphs = [
-        Paragraph(
-            label=p.label,
-            kind=p.metadata.get("kind", "operative"),
-            text=p.text,
-            footnotes=p.footnotes,
-            verb=p.metadata.get("verb") or None,
-        )
-        for p in rows
-    ]
-    return resolution_from_store(record, paragraphs)
+    return resolution_from_store(record, paragraphs_from_stored(record, stored))
 
 
 def sync_lineage(store: ParagraphStore, path: Path) -> LineageTable:
