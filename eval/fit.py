@@ -142,28 +142,19 @@ def cv_folds(n: int, k: int = 5, seed: int = 13) -> list[np.ndarray]:
     return [order[i::k] for i in range(k)]
 
 
-def decision_data(
-    samples: list[Sample], model: LinearModel
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    xs, ys, covered = [], [], []
+def decision_data(samples: list[Sample], model: LinearModel) -> tuple[np.ndarray, np.ndarray]:
+    xs, ys = [], []
     for s in samples:
         ordered, labels = rank(s, model)
         plan = s.state.plan  # type: ignore[attr-defined]
         if plan is None:
             xs.append([0.0] * len(D.NAMES))
             ys.append(0.0)
-            covered.append(False)
             continue
         e = D.Evidence(plan, ordered, s.index)
-        vec = D.evidence_vector(e)
-        xs.append(vec)
+        xs.append(D.evidence_vector(e))
         ys.append(labels[0] if s.item.answerable else 0.0)
-        covered.append(D.fully_covered(e, dict(zip(D.NAMES, vec, strict=True))))
-    return (
-        np.asarray(xs, dtype=np.float64),
-        np.asarray(ys, dtype=np.float64),
-        np.asarray(covered, dtype=bool),
-    )
+    return np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
 
 
 def choose_threshold(p: np.ndarray, y: np.ndarray) -> float:
@@ -188,9 +179,7 @@ def utility(p: np.ndarray, y: np.ndarray, t: float, veto: np.ndarray | None = No
     return float(np.sum(ans & (y > 0)) - WRONG_COST * np.sum(ans & (y == 0)))
 
 
-def fit_decider(
-    x: np.ndarray, y: np.ndarray, covered: np.ndarray
-) -> tuple[LinearModel, np.ndarray]:
+def fit_decider(x: np.ndarray, y: np.ndarray) -> tuple[LinearModel, np.ndarray]:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_predict
 
@@ -221,9 +210,6 @@ def fit_decider(
     veto = x[:, D.NAMES.index("topic_present")] == 0.0
     t = model.threshold or 0.5
     model.info["topic_veto"] = bool(utility(cv_p, y, t, veto) > utility(cv_p, y, t))
-    vetoed = veto if model.info["topic_veto"] else None
-    lifted = np.where(covered, 1.0, cv_p)
-    model.info["covered_accept"] = bool(utility(lifted, y, t, vetoed) > utility(cv_p, y, t, vetoed))
     return model, cv_p
 
 
@@ -245,13 +231,11 @@ def extra_threshold(samples: list[Sample], ranking: LinearModel, decider: Linear
 def report_split(
     name: str, samples: list[Sample], ranking: LinearModel, decider: LinearModel
 ) -> dict:
-    x, y, covered = decision_data(samples, ranking)
+    x, y = decision_data(samples, ranking)
     p = np.array([decider.probability(row) for row in x])
     t = decider.threshold or 0.5
     answerable = np.array([s.item.answerable for s in samples])
     ans = p >= t
-    if decider.info.get("covered_accept"):
-        ans |= covered
     if decider.info.get("topic_veto"):
         ans &= x[:, D.NAMES.index("topic_present")] != 0.0
     recall5 = []
@@ -325,8 +309,8 @@ def main() -> int:
         {"lambda": best_lam, "cv_top1": round(best_acc, 4),
          "fitted_on": [str(p) for p in args.tuning], "questions": len(usable)},
     )  # fmt: skip
-    x, y, covered = decision_data(tuning, ranking)
-    decider, _ = fit_decider(x, y, covered)
+    x, y = decision_data(tuning, ranking)
+    decider, _ = fit_decider(x, y)
     decider.info["extra_threshold"] = extra_threshold(tuning, ranking, decider)
     decider.info["fitted_on"] = [str(p) for p in args.tuning]
     args.out.mkdir(parents=True, exist_ok=True)
@@ -344,8 +328,6 @@ def main() -> int:
         decider.info["extra_threshold"],
         "topic veto",
         decider.info["topic_veto"],
-        "covered accept",
-        decider.info["covered_accept"],
     )
     rows = [report_split("tuning", tuning, ranking, decider)]
     if heldout:

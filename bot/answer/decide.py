@@ -132,16 +132,6 @@ def evidence_vector(e: Evidence) -> list[float]:
     return [float(SIGNALS[n](e)) for n in NAMES]
 
 
-def fully_covered(e: Evidence, evidence: dict[str, float]) -> bool:
-    """One resolution named, and the best paragraph holds every content and specific term."""
-    return (
-        len(e.plan.doc_ids) == 1
-        and evidence["top_coverage"] >= 1.0
-        and evidence["top_specific"] >= 1.0
-        and evidence["type_found"] >= 1.0
-    )
-
-
 @dataclass
 class Decision:
     answer: bool
@@ -160,9 +150,6 @@ class Decider:
         # "… about X" where no word of X occurs in the resolution(s) in scope: kept as a veto
         # only when the fitting script found that it helps on the tuning part.
         self.topic_veto = bool(self.model.info.get("topic_veto", False))
-        # A question about one named resolution whose every content word and specific term
-        # the best paragraph holds: answered, when the fitting script found that this helps.
-        self.covered_accept = bool(self.model.info.get("covered_accept", False))
 
     def decide(self, e: Evidence) -> Decision:
         x = evidence_vector(e)
@@ -170,8 +157,6 @@ class Decider:
         evidence = dict(zip(NAMES, x, strict=True))
         if self.topic_veto and evidence["topic_present"] == 0.0:
             return Decision(False, p, evidence)
-        if self.covered_accept and fully_covered(e, evidence):
-            return Decision(True, p, evidence)
         return Decision(p >= self.threshold, p, evidence)
 
     def probabilities(self, e: Evidence, n: int) -> list[float]:
